@@ -1,0 +1,195 @@
+"""The ``convert`` command: parses arguments into a ``Job`` and reports the result.
+
+Everything it does is available from Python (``convert.pipeline``); this module
+only translates options, shows progress and messages, and sets the exit code:
+0 all good, 1 some inputs failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import ConvertError, UsageError
+from .options import WriteOptions
+from .pipeline import Job, Report, Selection, run, write_stdout
+from .reader.collection import ReadOptions
+from .registry import Registry
+from .resources import default_template
+
+# Site fields --metadata may set; other keys go to the site's extra data.
+_SITE_FIELDS = ("title", "url", "baseurl", "author", "lang", "timezone", "description")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 too; keep the one message format
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="convert",
+        description="Turn front-matter posts (Jekyll, Hugo) into EPUB, PDF, feeds, Markdown and JSON.",
+        epilog="Example: convert --to epub -o out/ _posts/   |   convert -o book.epub site/",
+    )
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="post files, folders, a Jekyll/Hugo site root, or - for standard input")
+    out = parser.add_argument_group("output")
+    out.add_argument("-t", "--to", metavar="FORMAT[,FORMAT...]", help="output format(s); see --list-formats")
+    out.add_argument("-o", "--output", type=Path, metavar="PATH",
+                     help="output file (format from its extension) or folder")
+    out.add_argument("--each", action="store_true", help="one output per article instead of one per collection")
+    out.add_argument("--title", help="title of the collection (book, feed, volume)")
+    out.add_argument("--template-dir", action="append", type=Path, default=[], metavar="DIR",
+                     help="look for templates and styles here first (repeatable)")
+    out.add_argument("--css", action="append", type=Path, default=[], metavar="FILE",
+                     help="add a stylesheet after the built-in ones (repeatable)")
+    inp = parser.add_argument_group("input")
+    inp.add_argument("-f", "--from", dest="from_format", choices=["post", "json"],
+                     help="read convert's JSON form instead of posts")
+    inp.add_argument("--config", type=Path, metavar="FILE", help="site _config.yml / hugo.toml for loose posts")
+    inp.add_argument("--input-encoding", metavar="ENC", help="encoding of files without a BOM (e.g. gb18030)")
+    inp.add_argument("--drafts", action="store_true", help="include drafts (_drafts/, draft: true)")
+    inp.add_argument("--future", action="store_true", help="include posts dated in the future")
+    inp.add_argument("--unpublished", action="store_true", help="include posts with published: false")
+    inp.add_argument("--metadata", action="append", default=[], metavar="KEY=VALUE",
+                     help="set site metadata (title, url, author, lang, timezone, ...)")
+    sel = parser.add_argument_group("selection")
+    sel.add_argument("--category", action="append", default=[], help="only articles in this category")
+    sel.add_argument("--tag", action="append", default=[], help="only articles with this tag")
+    sel.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only articles on or after this day")
+    sel.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="only articles on or before this day")
+    sel.add_argument("--lang", help="only articles in this language")
+    sel.add_argument("--limit", type=_positive, metavar="N", help="only the newest N articles")
+    run_ = parser.add_argument_group("run")
+    run_.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    run_.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    run_.add_argument("-v", "--verbose", action="store_true", help="also print skipped files and each file written")
+    run_.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: every core)")
+    info = parser.add_argument_group("information")
+    info.add_argument("--list-formats", action="store_true", help="list the output formats and exit")
+    info.add_argument("--print-default-template", metavar="NAME", help="print a built-in template and exit")
+    info.add_argument("--version", action="version", version=f"convert {__version__}")
+    return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2022-05-27") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
+    formats = [f for f in (args.to or "").split(",") if f.strip()]
+    if not formats and args.output is not None and args.output.suffix:
+        formats = [registry.by_extension(args.output.suffix).name]
+    if not formats:
+        raise UsageError("no output format: give --to FORMAT or -o FILE with a known extension (see --list-formats)")
+    for name in formats:
+        registry.get(name)  # unknown names fail here, listing the valid ones
+    site_overrides, extra = {}, {}
+    for item in args.metadata:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--metadata {item!r}: expected KEY=VALUE")
+        (site_overrides if key.strip() in _SITE_FIELDS else extra)[key.strip()] = value
+    if extra:
+        site_overrides["extra"] = extra
+    if args.title:
+        site_overrides["title"] = args.title
+    read_options = ReadOptions(
+        drafts=args.drafts, future=args.future, unpublished=args.unpublished, input_encoding=args.input_encoding,
+        config=args.config, from_format="json" if args.from_format == "json" else None, jobs=args.jobs,
+        site_overrides=site_overrides,
+    )
+    selection = Selection(tuple(args.category), tuple(args.tag), args.since, args.until, args.lang, args.limit)
+    return Job(
+        sources=args.sources, formats=formats, output=args.output, each=args.each, read_options=read_options,
+        write_options=WriteOptions(title=args.title), selection=selection, template_dirs=args.template_dir,
+        css=args.css, strict=args.strict,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except UsageError as exc:
+        print(f"convert: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("convert: interrupted; no partial output was left behind", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    registry = Registry()
+    if args.list_formats:
+        for name, extension, origin, description in registry.describe():
+            print(f"{name:10} {extension:8} {description}" + ("" if origin == "built-in" else f"  [{origin}]"))
+        return 0
+    if args.print_default_template:
+        sys.stdout.write(default_template(args.print_default_template))
+        return 0
+    job = job_from_args(args, registry)
+    with _progress(enabled=not args.quiet) as progress:
+        report = run(job, registry, progress)
+    write_stdout(report)
+    _print_report(report, args)
+    return report.exit_code
+
+
+def _print_report(report: Report, args: argparse.Namespace) -> None:
+    err = sys.stderr
+    if not args.quiet:
+        for diagnostic in report.diagnostics:
+            print(f"warning: {diagnostic}", file=err)
+    for failure in report.failures:
+        print(f"error: {failure}", file=err)
+    if args.verbose:
+        for name, reason in report.skipped:
+            print(f"skipped: {name}: {reason}", file=err)
+        for path in report.written:
+            print(f"wrote {path}", file=err)
+    if not args.quiet:
+        print(f"convert: {report.summary()}", file=err)
+
+
+class _progress:
+    """A rich progress bar on an interactive terminal; nothing in a pipe or on CI."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self._bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import Progress
+
+        self._bar = Progress(transient=True)
+        self._bar.start()
+        task = self._bar.add_task("reading", total=None)
+
+        def update(done: int, total: int) -> None:
+            self._bar.update(task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc_info):
+        if self._bar is not None:
+            self._bar.stop()
+        return False

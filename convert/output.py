@@ -1,0 +1,68 @@
+"""Writing files safely: atomic replacement, never over an input, safe names.
+
+Every output goes to a temporary file in the target folder and is renamed into
+place once complete, so a crash, a full disk or Ctrl-C never leaves a
+half-written file under the real name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+from .errors import WriteError
+
+MAX_NAME_BYTES = 255
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(stem: str, extension: str = "", fallback: str = "untitled") -> str:
+    """A file name made from a title: no separators, controls, ``..`` or reserved names,
+    at most 255 bytes in UTF-8 (a Chinese character counts 3), extension kept."""
+    name = unicodedata.normalize("NFC", stem)
+    name = _UNSAFE.sub("-", name)
+    name = re.sub(r"\s+", " ", name).strip(" .-")
+    if not name or name.upper().split(".")[0] in _WINDOWS_RESERVED:
+        name = (name + "-" + fallback) if name else fallback
+    budget = MAX_NAME_BYTES - len(extension.encode("utf-8"))
+    encoded = name.encode("utf-8")
+    if len(encoded) > budget:
+        # Cut on a character boundary, never in the middle of a UTF-8 sequence.
+        name = encoded[:budget].decode("utf-8", errors="ignore").rstrip(" .-")
+    return name + extension
+
+
+def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
+    """Refuse to write over an input file (checked on resolved paths, links included)."""
+    resolved = target.resolve()
+    for source in inputs:
+        try:
+            if source.resolve() == resolved:
+                raise WriteError(f"{target}: refusing to write over input file {source}")
+        except OSError:
+            continue
+
+
+def write_atomic(target: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``target`` through a temporary file and a rename."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException as exc:  # KeyboardInterrupt included: never leave the temp file behind
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise

@@ -1,0 +1,195 @@
+"""The job: read the sources, select articles, run each writer, write the files.
+
+This is the Python API the command line is a thin layer on::
+
+    from convert import Job, run
+    report = run(Job(sources=["_posts"], formats=["json"], output=Path("out")))
+    report.exit_code
+
+``Report`` counts what was converted, skipped and failed and decides the exit
+code (0 all good, 1 some inputs failed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import ConvertError, Diagnostic, InputError, UsageError, WriteError
+from .model import Article, Collection
+from .options import WriteOptions
+from .output import check_not_input, safe_filename, write_atomic
+from .reader.collection import ReadOptions, read
+from .registry import Registry
+from .resources import Resources
+from .writers.base import Writer
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which articles to keep (``--category``, ``--tag``, ``--since``...)."""
+
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    lang: str | None = None
+    limit: int | None = None  # the newest N
+
+    def apply(self, articles: Sequence[Article]) -> list[Article]:
+        kept = []
+        for article in articles:
+            day = article.date.date()
+            if self.categories and not set(self.categories) & set(article.categories):
+                continue
+            if self.tags and not set(self.tags) & set(article.tags):
+                continue
+            if self.since and day < self.since:
+                continue
+            if self.until and day > self.until:
+                continue
+            if self.lang and not (article.lang == self.lang or article.lang.startswith(self.lang + "-")):
+                continue
+            kept.append(article)
+        if self.limit is not None:
+            newest = sorted(kept, key=lambda a: a.date, reverse=True)[: self.limit]
+            kept = [a for a in kept if a in newest]
+        return kept
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One run: sources in, formats out."""
+
+    sources: Sequence[str | Path]
+    formats: Sequence[str]
+    output: Path | None = None  # a file (one format, one document) or a folder; None: stdout
+    each: bool = False  # one output per article instead of one per collection
+    read_options: ReadOptions = ReadOptions()
+    write_options: WriteOptions = WriteOptions()
+    selection: Selection = Selection()
+    template_dirs: Sequence[Path] = ()
+    css: Sequence[Path] = ()
+    strict: bool = False
+
+
+@dataclass(slots=True)
+class Report:
+    """What happened: counts, warnings, failures, files written; decides the exit code."""
+
+    converted: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[ConvertError] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    stdout: list[str | bytes] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.failures or (self.strict and self.diagnostics):
+            return 1
+        return 0
+
+    def summary(self) -> str:
+        parts = [f"{self.converted} converted", f"{len(self.skipped)} skipped", f"{len(self.failures)} failed"]
+        if self.diagnostics:
+            parts.append(f"{len(self.diagnostics)} warning{'s' if len(self.diagnostics) != 1 else ''}")
+        return ", ".join(parts)
+
+
+def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Read, select and write. Raises ``UsageError`` for a malformed job only."""
+    registry = registry or Registry()
+    writers = [registry.get(name) for name in job.formats]
+    if not writers:
+        raise UsageError("no output format: give --to FORMAT or an -o file name with a known extension")
+    resources = Resources(job.template_dirs, job.css)
+    _check_output_shape(job, writers)
+
+    read_report = read(job.sources, job.read_options, progress)
+    report = Report(strict=job.strict, skipped=read_report.skipped, diagnostics=read_report.diagnostics)
+    report.failures.extend(read_report.failures)
+    if job.strict and read_report.diagnostics:
+        # --strict: a warned-about file is a failed file.
+        report.failures.extend(InputError(d.path, "warning treated as error: " + d.message, d.line)
+                               for d in read_report.diagnostics)
+    collection = read_report.collection
+    selected = job.selection.apply(collection.articles)
+    collection = collection.with_articles(selected)
+    if job.write_options.title:
+        collection = replace(collection, site=replace(collection.site, title=job.write_options.title))
+
+    for writer_class in writers:
+        writer = writer_class(job.write_options, resources)
+        if job.each or writer_class.per_article:
+            for article in collection.articles:
+                single = collection.with_articles([article])
+                _emit(job, writer, single, _article_stem(article), read_report.inputs, report)
+        elif collection.articles or writer_class.name == "json":
+            _emit(job, writer, collection, _collection_stem(collection), read_report.inputs, report)
+    report.converted = len(collection.articles)
+    return report
+
+
+def _check_output_shape(job: Job, writers: list[type[Writer]]) -> None:
+    many = job.each or len(writers) > 1 or any(w.per_article for w in writers)
+    if job.output is None:
+        if many or any(w.binary for w in writers):
+            raise UsageError("this output needs -o: a folder (several files) or a file name (one binary file)")
+    elif many and job.output.exists() and not job.output.is_dir():
+        raise UsageError(f"-o {job.output}: several outputs need a folder, and this is a file")
+
+
+def _emit(job: Job, writer: Writer, collection: Collection, stem: str, inputs: list[Path], report: Report) -> None:
+    try:
+        documents = writer.documents(collection)
+    except ConvertError as exc:
+        report.failures.append(exc)
+        return
+    for document in documents:
+        target = _target(job, writer, stem, document.name)
+        if target is None:
+            report.stdout.append(document.content)
+            continue
+        try:
+            check_not_input(target, inputs)
+            write_atomic(target, document.content)
+            report.written.append(target)
+        except WriteError as exc:
+            report.failures.append(exc)
+
+
+def _target(job: Job, writer: Writer, stem: str, name: str) -> Path | None:
+    """Where a document goes: the -o file, or a file named after the collection/article in the -o folder."""
+    output = job.output
+    if output is None:
+        return None
+    single_file = not job.each and len(job.formats) == 1 and not writer.per_article and (
+        output.suffix and not output.is_dir())
+    if single_file:
+        return output if not name else output.parent / name
+    folder = output
+    return folder / (name or safe_filename(stem, writer.extension))
+
+
+def _collection_stem(collection: Collection) -> str:
+    return collection.site.title or "articles"
+
+
+def _article_stem(article: Article) -> str:
+    """Jekyll's own file name (date + slug) when there is one, else the title."""
+    source = Path(article.source).stem if article.source and article.source != "<stdin>" else ""
+    return source or f"{article.date:%Y-%m-%d}-{article.slug or article.title}"
+
+
+def write_stdout(report: Report) -> None:
+    for content in report.stdout:
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
+    sys.stdout.flush()

@@ -1,0 +1,267 @@
+"""Reading a collection: every input becomes a ``Collection``.
+
+Inputs are post files (read whatever their extension), directories (every post
+file below, sorted), Jekyll site roots (``_config.yml``: posts from ``_posts/``,
+and ``_drafts/`` with ``drafts``), Hugo site roots (``hugo.toml``/``config.toml``
+and ``content/``), ``-`` for standard input, and convert's own JSON form.
+
+Reading is two passes at most: posts are read in parallel worker processes;
+the few whose ``{% post_url %}``/``{% link %}`` tags need the other posts'
+permalinks are read again once those are all known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ..errors import Diagnostic, InputError, UsageError
+from ..model import Article, Collection, collection_from_json
+from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post
+from .site import POST_EXTENSIONS, SiteConfig, find_site_root, load_site_config, post_files, with_overrides
+
+__all__ = ["ReadOptions", "ReadReport", "read"]
+
+# Below this many posts, starting worker processes costs more than it saves.
+_PARALLEL_THRESHOLD = 64
+_CHUNK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """What to read and how. ``jobs=None`` uses every core."""
+
+    drafts: bool = False
+    future: bool = False
+    unpublished: bool = False
+    input_encoding: str | None = None
+    config: Path | None = None  # a site _config.yml / hugo.toml for loose post files
+    from_format: str | None = None  # "json" to read convert's JSON form
+    jobs: int | None = None
+    now: dt.datetime | None = None  # "now" for future posts; default SOURCE_DATE_EPOCH or the clock
+    site_overrides: dict = field(default_factory=dict)  # Site fields from --title/--metadata
+
+
+@dataclass(slots=True)
+class ReadReport:
+    """The collection, plus what went wrong on the way."""
+
+    collection: Collection
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    failures: list[InputError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    inputs: list[Path] = field(default_factory=list)  # every file read, to refuse writing over one
+
+
+def read(sources: Sequence[str | Path], options: ReadOptions = ReadOptions(),
+         progress: Callable[[int, int], None] | None = None) -> ReadReport:
+    """Read ``sources`` into a collection. Bad files are reported, not raised."""
+    if not sources:
+        raise UsageError("no input given: name post files, folders, a site root, or - for standard input")
+    config, post_sources, json_inputs = _discover(sources, options)
+    report = ReadReport(Collection(config.site))
+    report.inputs = [s.path for s in [*post_sources, *json_inputs] if s.data is None]
+
+    articles: list[Article] = []
+    site = config.site
+    for json_source in json_inputs:
+        collection = _read_json(json_source, report)
+        if collection is not None:
+            articles.extend(collection.articles)
+            if not site.title and not site.url:
+                site = collection.site
+    if post_sources:
+        settings = ReadSettings(options.input_encoding, options.drafts, options.future, options.unpublished,
+                                _now(options))
+        results = _read_all(post_sources, config, settings, LinkMaps(), options.jobs, progress)
+        deferred = [r for r in results if r.unresolved_links]
+        if deferred:
+            links = _link_maps(config, [r for r in results if r.article is not None])
+            again = {id(r): read_post(r.source, config, settings, links) for r in deferred}
+            results = [again.get(id(r), r) for r in results]
+        for result in results:
+            report.diagnostics.extend(result.diagnostics)
+            if result.error is not None:
+                report.failures.append(result.error)
+            elif result.skipped is not None:
+                report.skipped.append((result.source.display, result.skipped))
+            elif result.article is not None:
+                articles.append(result.article)
+    articles = _unique(articles, report)
+    articles.sort(key=lambda a: (a.date, a.source, a.id))
+    report.collection = Collection(site, tuple(articles))
+    return report
+
+
+def _discover(sources: Sequence[str | Path], options: ReadOptions):
+    config: SiteConfig | None = load_site_config(options.config) if options.config else None
+    posts: list[PostSource] = []
+    json_inputs: list[PostSource] = []
+    seen: set[Path] = set()
+
+    def add(source: PostSource) -> None:
+        key = source.path.resolve() if source.data is None else source.path
+        if key not in seen:
+            seen.add(key)
+            posts.append(source)
+
+    for raw in sources:
+        if str(raw) == "-":
+            data = sys.stdin.buffer.read()
+            if options.from_format == "json":
+                json_inputs.append(PostSource(Path("stdin.json"), "<stdin>", data=data))
+            else:
+                add(PostSource(Path("stdin.md"), "<stdin>", data=data))
+            continue
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"{raw}: no such file or folder")
+        if path.is_dir():
+            site = find_site_root(path)
+            if site is not None:
+                kind, config_file = site
+                if config is None:
+                    config = load_site_config(config_file, kind)
+                root = path
+                for file, draft in post_files(kind, root, options.drafts):
+                    add(PostSource(file, str(file), kind, root, _folder_categories(file, root, kind), draft))
+            else:
+                root = config.root if config and config.root else path
+                for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink()):
+                    if file.suffix.lower() in POST_EXTENSIONS:
+                        add(PostSource(file, str(file), _kind(config), path))
+                    elif file.suffix.lower() == ".json" and options.from_format == "json":
+                        json_inputs.append(PostSource(file, str(file)))
+        elif options.from_format == "json" or (path.suffix.lower() == ".json" and _looks_like_model(path)):
+            json_inputs.append(PostSource(path, str(path)))
+        else:
+            root = config.root if config and config.root and _inside(path, config.root) else path.parent
+            categories = _folder_categories(path, root, "jekyll") if _kind(config) == "jekyll" else ()
+            add(PostSource(path, str(path), _kind(config), root, categories))
+    config = config or SiteConfig()
+    if options.site_overrides:
+        config = with_overrides(config, **options.site_overrides)
+    return config, posts, json_inputs
+
+
+def _kind(config: SiteConfig | None) -> str:
+    return config.kind if config is not None else "plain"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _folder_categories(file: Path, root: Path, kind: str) -> tuple[str, ...]:
+    """Jekyll: the folders above ``_posts/`` are categories (``news/_posts/x.md`` -> news)."""
+    if kind != "jekyll":
+        return ()
+    try:
+        parts = file.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        return ()
+    for marker in ("_posts", "_drafts"):
+        if marker in parts:
+            return tuple(p for p in parts[: parts.index(marker)] if p)
+    return ()
+
+
+def _looks_like_model(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and (b'"articles"' in head or b'"version"' in head)
+
+
+def _read_json(source: PostSource, report: ReadReport) -> Collection | None:
+    name = source.display
+    try:
+        data = source.data if source.data is not None else source.path.read_bytes()
+        return collection_from_json(json.loads(data))
+    except OSError as exc:
+        report.failures.append(InputError(name, f"cannot read: {exc.strerror}"))
+    except json.JSONDecodeError as exc:
+        report.failures.append(InputError(name, f"not valid JSON: {exc.msg}", exc.lineno))
+    except (ValueError, TypeError) as exc:
+        report.failures.append(InputError(name, f"not convert's JSON form: {exc}"))
+    return None
+
+
+def _now(options: ReadOptions) -> dt.datetime:
+    if options.now is not None:
+        return options.now
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, links: LinkMaps,
+              jobs: int | None, progress) -> list[PostResult]:
+    jobs = jobs or os.cpu_count() or 1
+    total = len(sources)
+    if jobs <= 1 or total < _PARALLEL_THRESHOLD:
+        results = []
+        for index, source in enumerate(sources, 1):
+            results.append(read_post(source, config, settings, links))
+            if progress:
+                progress(index, total)
+        return results
+    chunks = [sources[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
+    results = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+        for chunk_results in pool.map(_read_chunk, chunks, [config] * len(chunks), [settings] * len(chunks),
+                                      [links] * len(chunks)):
+            results.extend(chunk_results)
+            if progress:
+                progress(len(results), total)
+    return results
+
+
+def _read_chunk(sources: list[PostSource], config: SiteConfig, settings: ReadSettings,
+                links: LinkMaps) -> list[PostResult]:
+    return [read_post(source, config, settings, links) for source in sources]
+
+
+def _link_maps(config: SiteConfig, results: Iterable[PostResult]) -> LinkMaps:
+    by_name: dict[str, str] = {}
+    by_path: dict[str, str] = {}
+    root = config.root
+    for result in results:
+        article = result.article
+        path = result.source.path
+        # post_url takes the file name without extension, optionally with a subfolder.
+        by_name.setdefault(path.stem, article.permalink)
+        if root is not None:
+            try:
+                rel = path.resolve().relative_to(root.resolve()).as_posix()
+                by_path[rel] = article.permalink
+                if "/_posts/" in "/" + rel:
+                    by_name.setdefault(rel.split("_posts/", 1)[1].rsplit(".", 1)[0], article.permalink)
+            except ValueError:
+                pass
+    return LinkMaps(by_name, by_path, complete=True)
+
+
+def _unique(articles: list[Article], report: ReadReport) -> list[Article]:
+    """One article per id: a second file with the same id is reported and left out."""
+    first: dict[str, Article] = {}
+    for article in articles:
+        if article.id in first:
+            report.diagnostics.append(Diagnostic(
+                f"same id {article.id!r} as {first[article.id].source}; this copy is left out", article.source))
+        else:
+            first[article.id] = article
+    return list(first.values())

@@ -1,0 +1,357 @@
+"""One post file -> one ``Article``: decoding, front matter, Jekyll/Hugo semantics, body.
+
+``read_post`` is a pure function of the file's bytes, the site configuration and
+the link maps, so the reader can run it in worker processes. Problems with the
+file become an ``InputError`` (it is not converted) or ``Diagnostic`` warnings
+(it is, and the user is told), both naming the file and, where known, the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import Diagnostic, InputError
+from ..model import Article
+from . import jekyll
+from .clean import clean_body
+from .frontmatter import SplitPost, split_front_matter
+from .liquid import render_liquid
+from .markdown import render_markdown
+from .site import SiteConfig
+
+MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".txt", ""})
+HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
+
+# Front-matter keys the model has fields for; the rest go to Article.extra.
+_CONSUMED = frozenset({
+    "title", "date", "publishdate", "pubdate", "published", "lastmod", "last_modified_at", "updated", "modified",
+    "categories", "category", "tags", "tag", "slug", "permalink", "url", "lang", "language", "author", "authors",
+    "excerpt", "description", "summary", "draft", "excerpt_separator",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class PostSource:
+    """Where a post comes from and what its location says about it."""
+
+    path: Path  # the file; for stdin a stand-in name
+    display: str  # the name shown in messages
+    kind: str = "plain"  # "jekyll", "hugo" or "plain"
+    root: Path | None = None  # the source tree: assets and links resolve inside it only
+    folder_categories: tuple[str, ...] = ()  # Jekyll: folders above _posts/
+    draft: bool = False  # found in _drafts/
+    data: bytes | None = None  # the bytes, when not read from `path` (stdin)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSettings:
+    """The reader options a single post needs (picklable, for worker processes)."""
+
+    input_encoding: str | None = None
+    drafts: bool = False
+    future: bool = False
+    unpublished: bool = False
+    now: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class PostResult:
+    """What reading one post gave: an article, or why not, plus warnings."""
+
+    source: PostSource
+    article: Article | None = None
+    error: InputError | None = None
+    skipped: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unresolved_links: bool = False  # a post_url/link tag needs the other posts' permalinks
+
+
+@dataclass(frozen=True, slots=True)
+class LinkMaps:
+    """Permalinks of every post, for `{% post_url %}` and `{% link %}`."""
+
+    by_post_name: Mapping[str, str] = field(default_factory=dict)
+    by_path: Mapping[str, str] = field(default_factory=dict)
+    complete: bool = False  # False in the first pass: misses are deferred, not reported
+
+
+def decode(data: bytes, source: PostSource, input_encoding: str | None) -> str:
+    """Bytes -> text: a BOM decides; else UTF-8, or the encoding the user named."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    encoding = input_encoding or "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        hint = "" if input_encoding else " (if the file is GB18030/GBK, pass --input-encoding gb18030)"
+        raise InputError(source.display, f"not valid {encoding}: byte 0x{data[exc.start]:02x}{hint}", line) from None
+    except LookupError:
+        raise InputError(source.display, f"unknown input encoding {encoding!r}") from None
+
+
+def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, links: LinkMaps) -> PostResult:
+    """Read one post. Never raises for a problem in the file: the result says."""
+    result = PostResult(source)
+
+    def warn(message: str, line: int | None = None) -> None:
+        result.diagnostics.append(Diagnostic(message, source.display, line))
+
+    try:
+        data = source.data if source.data is not None else source.path.read_bytes()
+        text = decode(data, source, settings.input_encoding)
+        try:
+            split = split_front_matter(text, warn)
+        except InputError as exc:
+            raise InputError(source.display, exc.message, exc.line) from None
+        _build(split, source, config, settings, links, warn, result)
+    except InputError as exc:
+        result.error = exc if exc.path else InputError(source.display, exc.message, exc.line)
+    except OSError as exc:
+        result.error = InputError(source.display, f"cannot read: {exc.strerror or exc}")
+    return result
+
+
+def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: ReadSettings,
+           links: LinkMaps, warn, result: PostResult) -> None:
+    meta = split.metadata
+    lower = {k.lower(): v for k, v in meta.items()} if config.kind == "hugo" else meta
+
+    draft = source.draft or _truthy(lower.get("draft"))
+    if lower.get("published") is False and not settings.unpublished:
+        result.skipped = "published: false"
+        return
+    if draft and not settings.drafts:
+        result.skipped = "draft (use --drafts)"
+        return
+
+    # Names: Jekyll's YYYY-MM-DD-slug.ext; Hugo's page bundles are named by their folder.
+    name = source.path.name
+    filename_date, file_slug, ext = jekyll.split_post_filename(name)
+    language_suffix = ""
+    if config.kind == "hugo":
+        stem = source.path.stem
+        stem, language_suffix = _hugo_language(stem)
+        file_slug = source.path.parent.name if stem in ("index", "_index") else stem
+    ext = source.path.suffix.lower()
+
+    def line(key: str) -> int | None:
+        return split.line_of(key)
+
+    tz = config.tz
+    date_key = next((k for k in ("date", "publishdate", "pubdate") if lower.get(k) not in (None, "")), "date")
+    try:
+        date = jekyll.post_date(lower.get(date_key), filename_date=filename_date, site_tz=tz,
+                                warn=lambda m: warn(m, line(date_key)))
+    except InputError as exc:
+        raise InputError(source.display, exc.message, exc.line or line(date_key)) from None
+    now = settings.now
+    if now is not None and date > now and not settings.future:
+        result.skipped = f"dated in the future ({date.isoformat()}; use --future)"
+        return
+    updated = None
+    for key in ("last_modified_at", "lastmod", "updated", "modified"):
+        if lower.get(key) not in (None, ""):
+            try:
+                updated = jekyll.post_date(lower[key], filename_date=None, site_tz=tz,
+                                           warn=lambda m, k=key: warn(m, line(k)))
+            except InputError as exc:
+                warn(f"ignoring {key}: {exc.message}", line(key))
+            break
+
+    slug = str(lower.get("slug") or file_slug)
+    categories = jekyll.categories_from(lower, source.folder_categories)
+    tags = jekyll.tags_from(lower)
+
+    # Body: Liquid first (as Jekyll does), then Markdown unless the file is HTML.
+    site_vars = _site_vars(config)
+    page_vars = {"title": lower.get("title"), "date": date, "categories": list(categories), "tags": list(tags),
+                 **{k: v for k, v in meta.items() if isinstance(v, (str, int, float))}}
+    body_source = split.body
+    if "{" in body_source:
+        body_source = render_liquid(
+            body_source, site=site_vars, page=page_vars,
+            resolve_post_url=lambda n: _resolve(links.by_post_name, n, links, result),
+            resolve_link=lambda p: _resolve(links.by_path, p, links, result),
+            warn=lambda m: warn(m, split.body_line),
+        )
+    is_markdown = ext not in HTML_EXTENSIONS
+
+    # Permalink and ids, exactly as Jekyll computes them (the feeds' entry ids depend on it).
+    if config.kind == "hugo":
+        path = _hugo_path(lower, source, config, slug)
+        post_id = path.rstrip("/") or "/"
+    else:
+        pattern = str(meta.get("permalink") or config.permalink)
+        path = jekyll.permalink(pattern, date=date, categories=categories, slug=slug,
+                                title=str(meta.get("title") or ""), file_slug=file_slug,
+                                output_ext=".html")
+        post_id = jekyll.post_id(categories=categories, date=date, slug=file_slug)
+    site = config.site
+    permalink = jekyll.absolute_url(site.url, site.baseurl, path) if site.url else (site.baseurl + path)
+    article_id = jekyll.absolute_url(site.url, site.baseurl, post_id) if site.url else post_id
+
+    rendered = render_markdown(body_source) if is_markdown else body_source
+    source_dir = source.path.parent if source.data is None else None
+    cleaned = clean_body(rendered, page_url=permalink, site_url=site.url, source_dir=source_dir,
+                         source_root=source.root, warn=lambda m: warn(m, split.body_line))
+    body = cleaned.html
+
+    title = _title(lower.get("title"), file_slug, body, warn, line("title"))
+    summary = _summary(lower, body_source, is_markdown, config, permalink, site.url, source)
+    lang = (str(lower.get("lang") or lower.get("language") or "") or language_suffix or site.lang
+            or detect_lang(summary or _text(body)))
+    authors = _authors(lower.get("authors", lower.get("author"))) or ((site.author,) if site.author else ())
+    extra = {k: _jsonable(v) for k, v in sorted(meta.items()) if k.lower() not in _CONSUMED and k != "layout"}
+    if "layout" in meta:
+        extra["layout"] = _jsonable(meta["layout"])
+
+    result.article = Article(
+        id=article_id, title=title, date=date, body=body, slug=slug, updated=updated, authors=authors,
+        categories=categories, tags=tags, lang=lang, summary=summary, permalink=permalink,
+        jekyll_id=post_id, source=source.display, draft=draft, assets=cleaned.assets,
+        extra=dict(sorted(extra.items())),
+    )
+
+
+def _resolve(table: Mapping[str, str], key: str, links: LinkMaps, result: PostResult) -> str | None:
+    found = table.get(key.strip())
+    if found is None and not links.complete:
+        result.unresolved_links = True  # read again once every permalink is known
+    return found
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
+
+
+_HUGO_LANG = re.compile(r"^(.*)\.([a-z]{2,3}(?:-[A-Za-z]{2,4})?)$")
+
+
+def _hugo_language(stem: str) -> tuple[str, str]:
+    """Hugo's multilingual file names: ``index.ja.md`` is the Japanese ``index``."""
+    match = _HUGO_LANG.match(stem)
+    return (match.group(1), match.group(2)) if match else (stem, "")
+
+
+def _hugo_path(meta: Mapping[str, Any], source: PostSource, config: SiteConfig, slug: str) -> str:
+    """Hugo's default URL: the content path, with ``slug`` or ``url`` from the front matter."""
+    if meta.get("url"):
+        url = str(meta["url"])
+        return url if url.startswith("/") else "/" + url
+    section = ""
+    if source.root is not None:
+        try:
+            rel = source.path.relative_to(source.root / "content")
+            parts = rel.parts[:-2] if source.path.stem.split(".")[0] == "index" else rel.parts[:-1]
+            section = "/".join(parts)
+        except ValueError:
+            pass
+    return "/" + (section + "/" if section else "") + jekyll.slugify(slug) + "/"
+
+
+def _site_vars(config: SiteConfig) -> dict[str, Any]:
+    site = config.site
+    return {"title": site.title, "url": site.url, "baseurl": site.baseurl, "author": site.author,
+            "lang": site.lang, "timezone": site.timezone, "description": site.description, **site.extra}
+
+
+def _title(value: Any, file_slug: str, body: str, warn, line: int | None) -> str:
+    title = unicodedata.normalize("NFC", str(value).strip()) if value not in (None, "") else ""
+    if title:
+        return title
+    if file_slug.lstrip("-").isdigit() or not file_slug.strip("-"):
+        derived = jekyll.derive_title(_text(body))
+        how = "the body's first sentence"
+    else:
+        derived = jekyll.titleize(file_slug)
+        how = "the file name"
+    warn(f"no title; using {how}: {derived!r}", line)
+    return derived
+
+
+def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig,
+             permalink: str, site_url: str, source: PostSource) -> str:
+    """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator."""
+    for key in ("excerpt", "summary", "description"):
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            return _normalize_space(_text(value))
+    separator = str(meta.get("excerpt_separator") or config.excerpt_separator)
+    excerpt = jekyll.split_excerpt(body_source, separator)
+    if not excerpt:
+        return ""
+    rendered = render_markdown(excerpt) if is_markdown else excerpt
+    cleaned = clean_body(rendered, page_url=permalink, site_url=site_url, source_dir=None, source_root=None)
+    return _normalize_space(_text(cleaned.html))
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def _text(fragment: str) -> str:
+    """The text of an HTML fragment (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub(" ", fragment)) if "<" in fragment or "&" in fragment else fragment
+
+
+def _normalize_space(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if name not in (None, "") and str(name).strip() not in names:
+            names.append(str(name).strip())
+    return tuple(names)
+
+
+def _jsonable(value: Any) -> Any:
+    """Front-matter values as JSON can hold them (dates as ISO 8601 strings)."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN has no JSON form
+        return None
+    return value
+
+
+# Scripts that name a language well enough for hyphenation, fonts and `lang`.
+_SCRIPT_LANGS = (
+    (re.compile(r"[\u3040-\u30ff]"), "ja"),
+    (re.compile(r"[\uac00-\ud7af]"), "ko"),
+    (re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"), "zh"),
+    (re.compile(r"[\u0600-\u06ff]"), "ar"),
+    (re.compile(r"[\u0400-\u04ff]"), "ru"),
+)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def detect_lang(text: str) -> str:
+    """A language guessed from the script of most letters ('' when it is Latin or unclear)."""
+    sample = text[:2000]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return ""
+    for pattern, lang in _SCRIPT_LANGS:
+        count = len(pattern.findall(sample))
+        # Japanese is told by any kana among Han; the others need most letters.
+        if (lang == "ja" and count >= 5) or count * 2 > letters:
+            return lang
+    return ""

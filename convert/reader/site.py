@@ -1,0 +1,187 @@
+"""Site configuration: Jekyll's ``_config.yml`` and Hugo's ``hugo.toml``/``config.toml``.
+
+A ``SiteConfig`` holds what the reader needs to read posts as the site's own
+generator would (timezone, permalink style, excerpt separator) plus the ``Site``
+metadata that goes into the model. Finding the posts of a site root is here too.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InputError, UsageError
+from ..model import Site
+
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
+HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml")
+POST_EXTENSIONS = (".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".html", ".htm")
+
+# Keys that become Site fields; everything else of the config goes to Site.extra
+# only when it is plain data a template might want (strings, numbers, booleans).
+_SITE_KEYS = ("title", "url", "baseurl", "author", "lang", "timezone", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """How to read the posts of one site, and the site's metadata."""
+
+    site: Site = field(default_factory=Site)
+    kind: str = "plain"  # "jekyll", "hugo" or "plain" (loose files)
+    root: Path | None = None
+    permalink: str = "date"
+    excerpt_separator: str = "\n\n"
+    timezone: str = ""
+    config_path: Path | None = None
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or "UTC")
+
+
+def find_site_root(directory: Path) -> tuple[str, Path] | None:
+    """("jekyll" | "hugo", config file) when ``directory`` is a site root."""
+    for name in JEKYLL_CONFIGS:
+        if (directory / name).is_file():
+            return "jekyll", directory / name
+    for name in HUGO_CONFIGS:
+        if (directory / name).is_file() and (directory / "content").is_dir():
+            return "hugo", directory / name
+    return None
+
+
+def load_site_config(config_path: Path, kind: str | None = None) -> SiteConfig:
+    """Read a Jekyll or Hugo configuration file."""
+    if kind is None:
+        kind = "hugo" if config_path.name in HUGO_CONFIGS and config_path.name not in JEKYLL_CONFIGS else "jekyll"
+    data = _load_config_file(config_path)
+    if kind == "hugo":
+        return _hugo_config(data, config_path)
+    return _jekyll_config(data, config_path)
+
+
+def _load_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the site configuration: {exc.strerror}") from None
+    try:
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputError(path, f"site configuration does not parse: {exc.problem}", line) from None
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError, ValueError) as exc:
+        raise InputError(path, f"site configuration does not parse: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(path, "site configuration is not a mapping of keys to values")
+    return data
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _author_name(value: Any) -> str:
+    # Jekyll sites write `author: Name` or `author: {name: Name, email: ...}`.
+    if isinstance(value, dict):
+        return str(value.get("name") or "")
+    return str(value or "")
+
+
+def _jekyll_config(data: dict[str, Any], path: Path) -> SiteConfig:
+    timezone = str(data.get("timezone") or "")
+    _check_timezone(timezone, path)
+    site = Site(
+        title=str(data.get("title") or ""),
+        url=str(data.get("url") or "").rstrip("/"),
+        baseurl=str(data.get("baseurl") or "").rstrip("/"),
+        author=_author_name(data.get("author")),
+        lang=str(data.get("lang") or ""),
+        timezone=timezone,
+        description=str(data.get("description") or ""),
+        extra={k: v for k, v in sorted(data.items()) if k not in _SITE_KEYS and _plain(v)},
+    )
+    return SiteConfig(
+        site=site,
+        kind="jekyll",
+        root=path.parent,
+        permalink=str(data.get("permalink") or "date"),
+        excerpt_separator=str(data.get("excerpt_separator", "\n\n")),
+        timezone=timezone,
+        config_path=path,
+    )
+
+
+def _hugo_config(data: dict[str, Any], path: Path) -> SiteConfig:
+    # Hugo keys are case-insensitive; its config uses camelCase by convention.
+    lowered = {str(k).lower(): v for k, v in data.items()}
+    params = {str(k).lower(): v for k, v in (lowered.get("params") or {}).items()}
+    timezone = str(lowered.get("timezone") or "")
+    _check_timezone(timezone, path)
+    author = lowered.get("author") or params.get("author") or ""
+    site = Site(
+        title=str(lowered.get("title") or ""),
+        url=str(lowered.get("baseurl") or "").rstrip("/"),
+        baseurl="",
+        author=_author_name(author),
+        lang=str(lowered.get("languagecode") or lowered.get("defaultcontentlanguage") or ""),
+        timezone=timezone,
+        description=str(params.get("description") or ""),
+        extra={},
+    )
+    return SiteConfig(site=site, kind="hugo", root=path.parent, permalink="hugo", timezone=timezone,
+                      excerpt_separator="<!--more-->", config_path=path)
+
+
+def _check_timezone(name: str, path: Path) -> None:
+    if not name:
+        return
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(path, f"unknown timezone {name!r} (use an IANA name such as 'Asia/Shanghai')") from None
+
+
+def with_overrides(config: SiteConfig, **site_fields: Any) -> SiteConfig:
+    """The same config with some Site fields replaced (from --title, --metadata)."""
+    known = {k: v for k, v in site_fields.items() if v is not None}
+    site = replace(config.site, **known)
+    timezone = known.get("timezone", config.timezone)
+    return replace(config, site=site, timezone=timezone)
+
+
+def post_files(kind: str, root: Path, drafts: bool) -> list[tuple[Path, bool]]:
+    """(file, is_draft) for every post of a site root, sorted."""
+    found: list[tuple[Path, bool]] = []
+    if kind == "hugo":
+        content = root / "content"
+        found = [(p, False) for p in _walk(content) if p.suffix.lower() in POST_EXTENSIONS and p.name != "_index.md"]
+        return found
+    for path in _walk(root):
+        rel = path.relative_to(root)
+        parts = rel.parts
+        if any(part.startswith((".", "_site")) for part in parts) or path.suffix.lower() not in POST_EXTENSIONS:
+            continue
+        if "_posts" in parts[:-1]:
+            found.append((path, False))
+        elif drafts and "_drafts" in parts[:-1]:
+            found.append((path, True))
+    return found
+
+
+def _walk(directory: Path) -> list[Path]:
+    """Every file below ``directory``, sorted by path, without following links out of it."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and not p.is_symlink())

@@ -1,0 +1,1 @@
+"""Writers: one module per output format, each a ``Writer`` subclass (see ``base``)."""

@@ -1,0 +1,48 @@
+"""The writer contract.
+
+A writer is pure: a collection and options in, documents out; the pipeline does
+all file I/O. Each writer declares what it is as class attributes (as Sphinx
+builders do), so the registry, the command line and the docs can list it
+without running it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..model import Collection
+from ..options import WriteOptions
+from ..resources import Resources
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One output file. ``name`` is relative to the output folder; '' is the main output."""
+
+    name: str
+    content: str | bytes
+
+
+class Writer:
+    """Base class of every writer. Subclasses set the class attributes and ``render``."""
+
+    name: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    extension: ClassVar[str]  # with the dot: ".epub"
+    media_type: ClassVar[str]
+    binary: ClassVar[bool] = False  # render() returns bytes, not text
+    per_article: ClassVar[bool] = False  # True: always one document per article
+    description: ClassVar[str] = ""
+
+    def __init__(self, options: WriteOptions | None = None, resources: Resources | None = None):
+        self.options = options or WriteOptions()
+        self.resources = resources or Resources()
+
+    def render(self, collection: Collection) -> str | bytes:
+        """The main document for ``collection``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement render()")
+
+    def documents(self, collection: Collection) -> list[Document]:
+        """Every file this writer makes for ``collection``; most make one."""
+        return [Document("", self.render(collection))]
