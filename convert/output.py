@@ -51,8 +51,11 @@ def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
 def write_atomic(target: Path, content: str | bytes) -> None:
     """Write ``content`` to ``target`` through a temporary file and a rename."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
