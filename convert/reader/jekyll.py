@@ -382,11 +382,12 @@ def _normalize_component(text: str, allowed: str, leave: str = "") -> str:
         unicode_text = unicodedata.normalize("NFKC", raw.decode("utf-8"))
     except UnicodeDecodeError:
         return _encode_bytes(raw, _CLASS_RESERVED_UNRESERVED)
-    encoded = _encode_component(unicode_text, allowed + ("%" if leave else ""))
-    if leave:
-        # A '%' left standing is only kept in front of a left-encoded sequence.
-        kept = "|".join(f"{ord(c):02X}|{ord(c):02x}" for c in leave)
-        encoded = re.sub(f"%(?!{kept})", "%25", encoded)
+    if not leave:
+        return _encode_component(unicode_text, allowed)
+    # Sequences left encoded (%2B in queries) pass through, upper-cased; any other '%' -> %25.
+    kept = "|".join(f"%{ord(c):02X}" for c in leave)
+    parts = re.split(f"({kept})", unicode_text, flags=re.I)
+    encoded = "".join(part.upper() if i % 2 else _encode_component(part, allowed) for i, part in enumerate(parts))
     return encoded
 
 
