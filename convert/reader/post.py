@@ -190,11 +190,14 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         path = _hugo_path(lower, source, config, slug)
         post_id = path.rstrip("/") or "/"
     else:
-        pattern = str(meta.get("permalink") or config.permalink)
-        path = jekyll.permalink(pattern, date=date, categories=categories, slug=slug,
-                                title=str(meta.get("title") or ""), file_slug=file_slug,
-                                output_ext=".html")
-        post_id = jekyll.post_id(categories=categories, date=date, slug=file_slug)
+        front_permalink = meta.get("permalink")
+        try:
+            path = jekyll.permalink(config.permalink, date=date, categories=categories, slug=slug,
+                                    basename=source.path.stem, relative_path=_relative_path(source),
+                                    front_permalink=str(front_permalink) if front_permalink else None)
+        except InputError as exc:
+            raise InputError(source.display, exc.message, line("permalink")) from None
+        post_id = jekyll.post_id(path, slug)
     site = config.site
     permalink = jekyll.absolute_url(site.url, site.baseurl, path) if site.url else (site.baseurl + path)
     article_id = jekyll.absolute_url(site.url, site.baseurl, post_id) if site.url else post_id
@@ -227,6 +230,16 @@ def _resolve(table: Mapping[str, str], key: str, links: LinkMaps, result: PostRe
     if found is None and not links.complete:
         result.unresolved_links = True  # read again once every permalink is known
     return found
+
+
+def _relative_path(source: PostSource) -> str:
+    """The post's path inside its site (``_posts/2021-12-08-x.md``), for ``:path`` permalinks."""
+    if source.root is not None and source.data is None:
+        try:
+            return source.path.resolve().relative_to(source.root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return f"_posts/{source.path.name}"
 
 
 def _truthy(value: Any) -> bool:
