@@ -1,0 +1,151 @@
+"""Unit tests for convert.reader.markdown.render_markdown (kramdown-compatible rendering)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convert.reader.markdown import render_markdown
+
+SEED = next(Path("/work/shared/seeds").glob("*.txt"), None)
+
+
+def test_html_block_then_markdown_line_without_blank_line():
+    # kramdown ends the HTML block at its closing tag; CommonMark would keep *y* raw.
+    assert render_markdown("<p>x</p>\n*y*") == "<p>x</p>\n<p><em>y</em></p>\n"
+
+
+def test_markdown_after_closing_tag_on_same_line():
+    assert render_markdown("<p>a</p> *b*\nmore") == "<p>a</p>\n<p><em>b</em>\nmore</p>\n"
+
+
+def test_html_block_spans_blank_lines_until_closing_tag():
+    html = render_markdown("<div>\n\n*x*\n\n</div>\n\n*y*")
+    assert html == "<div>\n\n*x*\n\n</div>\n<p><em>y</em></p>\n"
+
+
+def test_span_tag_at_line_start_is_paragraph_text():
+    assert render_markdown("<span>s</span> *e*") == "<p><span>s</span> <em>e</em></p>\n"
+
+
+def test_stray_block_closing_tag_is_literal_text():
+    assert render_markdown("</div>") == "<p>&lt;/div&gt;</p>\n"
+
+
+def test_seed_html_body_then_autolink_and_footer():
+    if SEED is None:
+        return
+    body = SEED.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    html = render_markdown(body)
+    assert html.startswith("<p>□郑文红李志男</p>\n <p>今年以来")
+    assert '<p><a href="http://finews.zning.xyz/html_News/NewsShare.html?infoCode=' in html
+    assert '<a href="//finews.withounder.com/">返回首页</a></p>' in html
+
+
+def test_cjk_emphasis_next_to_cjk_punctuation():
+    assert render_markdown("**“重要”**消息") == "<p><strong>“重要”</strong>消息</p>\n"
+    assert render_markdown("这是*“强调”*。") == "<p>这是<em>“强调”</em>。</p>\n"
+
+
+def test_latin_emphasis_rules_unchanged():
+    # Punctuation-adjacent delimiters between Latin letters still do not flank.
+    assert render_markdown('a**"b"**c') == "<p>a**“b”**c</p>\n"
+
+
+def test_east_asian_line_break_disappears():
+    assert render_markdown("中文\n中文") == "<p>中文中文</p>\n"
+    assert render_markdown("中文。\n**重要**") == "<p>中文。<strong>重要</strong></p>\n"
+
+
+def test_latin_line_break_stays():
+    assert render_markdown("latin\nword") == "<p>latin\nword</p>\n"
+    assert render_markdown("中文\nword") == "<p>中文\nword</p>\n"
+
+
+def test_east_asian_breaks_can_be_turned_off():
+    assert render_markdown("中文\n中文", east_asian_line_breaks=False) == "<p>中文\n中文</p>\n"
+
+
+def test_table():
+    html = render_markdown("| a | b |\n|---|:-:|\n| 1 | 2 |")
+    assert "<table>" in html and "<th>a</th>" in html
+    assert '<td style="text-align:center">2</td>' in html
+
+
+def test_strikethrough():
+    assert render_markdown("~~del~~") == "<p><s>del</s></p>\n"
+
+
+def test_footnotes_in_kramdown_markup():
+    html = render_markdown("foo[^n]\n\n[^n]: note")
+    assert '<sup id="fnref:n" role="doc-noteref"><a href="#fn:n" class="footnote" rel="footnote">1</a></sup>' in html
+    assert '<div class="footnotes" role="doc-endnotes">' in html
+    assert '<li id="fn:n" role="doc-endnote"><p>note <a href="#fnref:n" class="reversefootnote" role="doc-backlink">&#8617;</a></p>' in html
+
+
+def test_task_list():
+    html = render_markdown("- [ ] todo\n- [x] done")
+    assert '<ul class="task-list">' in html
+    assert '<li class="task-list-item"><input type="checkbox" class="task-list-item-checkbox" disabled="disabled" />todo</li>' in html
+    assert 'disabled="disabled" checked="checked" />done' in html
+
+
+def test_fenced_code_keeps_language():
+    html = render_markdown("```python\nx = 1\n```")
+    assert html == '<pre><code class="language-python">x = 1\n</code></pre>\n'
+
+
+def test_autolink():
+    assert render_markdown("<http://a.com/x?y=1&z=2>") == (
+        '<p><a href="http://a.com/x?y=1&amp;z=2">http://a.com/x?y=1&amp;z=2</a></p>\n'
+    )
+
+
+def test_empty_angle_brackets_stay_literal():
+    assert render_markdown("<>") == "<p>&lt;&gt;</p>\n"
+    assert render_markdown("a <> b") == "<p>a &lt;&gt; b</p>\n"
+
+
+def test_kramdown_typography():
+    assert render_markdown('a -- b --- c... "q" it\'s') == "<p>a – b — c… “q” it’s</p>\n"
+    assert render_markdown("`a -- b`") == "<p><code>a -- b</code></p>\n"
+
+
+def test_header_ids_like_kramdown_gfm():
+    html = render_markdown("# Hello *World* 中文\n\n# Hello *World* 中文")
+    assert '<h1 id="hello-world-中文">' in html and '<h1 id="hello-world-中文-1">' in html
+    assert 'id=' not in render_markdown("# Hi", auto_ids=False)
+
+
+def test_setext_header_needs_a_single_line_and_rule_does_not_break_paragraph():
+    assert render_markdown("Title\n---") == '<h2 id="title">Title</h2>\n'
+    assert render_markdown("a\nb\n---") == "<p>a\nb\n—</p>\n"
+
+
+def test_fast_path_matches_full_render():
+    body = "摘要“文字”1.25%--完\n\n<http://x.com/a>\n\n[返回](//x.com/)｜[首页](../)\n[下一](./a)"
+    assert render_markdown(body) == render_markdown(body, fast_path=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ab中文 \n\t*_`<>/[]()!#-|~\"'&:.^{}=+1")
+            + ["<p>", "</p>", "<div>", "<!--", "-->", "```", "[^1]", "http://", "\n\n"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_never_raises_and_fast_path_agrees(text):
+    html = render_markdown(text)
+    assert isinstance(html, str)
+    assert html == render_markdown(text, fast_path=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_renders(text):
+    assert isinstance(render_markdown(text), str)
