@@ -263,7 +263,8 @@ def clean_body(
         out = _CODE_CLASS.sub(_code_class, out)
     if out.count("<") > 2 * MAX_DEPTH:  # depth D needs D start and D end tags
         out = _cap_depth(out, dropped)
-    if not unicodedata.is_normalized("NFC", out):
+    # U+0338 composes with '<' and '>', which the serialized text holds as &lt; &gt;
+    if not unicodedata.is_normalized("NFC", out) or "\u0338" in out:
         out = _nfc(out)
 
     for message in lost:
@@ -584,7 +585,7 @@ def _nfc(s: str) -> str:
     let a combining mark compose with a tag's '>' (U+003E U+0338 is U+226F)."""
     parts = _SPLIT_TAGS.split(s)
     for i, part in enumerate(parts):
-        if not part or unicodedata.is_normalized("NFC", part):
+        if not part or (unicodedata.is_normalized("NFC", part) and "\u0338" not in part):
             continue
         if i % 2:
             parts[i] = _ATTR.sub(
