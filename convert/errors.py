@@ -42,6 +42,9 @@ class InputError(ConvertError):
     def __str__(self) -> str:
         return f"{_position(self.path, self.line)}{self.message}"
 
+    def __reduce__(self):  # worker processes send these back pickled
+        return (type(self), (self.path, self.message, self.line))
+
 
 class WriteError(ConvertError):
     """An output file cannot be written."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,10 @@ def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, li
         result.error = exc if exc.path else InputError(source.display, exc.message, exc.line)
     except OSError as exc:
         result.error = InputError(source.display, f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:  # a bug of ours on one file must not stop the others
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        result.error = InputError(source.display, f"internal error while reading this file ({detail}); "
+                                                  "please report it with the file attached")
     return result
 
 

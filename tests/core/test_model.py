@@ -83,3 +83,13 @@ def test_json_round_trip_property(articles, title):
     collection = Collection(Site(title=title), tuple(articles))
     text = json.dumps(collection_to_json(collection), ensure_ascii=False)
     assert collection_from_json(json.loads(text)) == collection
+
+
+def test_input_errors_survive_pickling_between_processes():
+    import pickle
+
+    from convert.errors import InputError
+
+    error = InputError("a/b.md", "bad date", 3)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.path, again.message, again.line, str(again)) == ("a/b.md", "bad date", 3, "a/b.md:3: bad date")

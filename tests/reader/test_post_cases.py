@@ -1,0 +1,117 @@
+"""Reader edge cases, one small case file each (tests/cases/reader/)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from convert.reader.collection import ReadOptions, read
+
+CASES = Path(__file__).resolve().parents[1] / "cases" / "reader"
+SHANGHAI = {"timezone": "Asia/Shanghai"}
+
+
+def _read(name, **options):
+    overrides = options.pop("site", {})
+    return read([CASES / name], ReadOptions(jobs=1, site_overrides=overrides, **options))
+
+
+def _one(name, **options):
+    report = _read(name, **options)
+    assert not report.failures, report.failures
+    (article,) = report.collection.articles
+    return article, report
+
+
+@pytest.mark.parametrize("name, title, body", [
+    ("2021-12-08-bom-crlf.md", "带 BOM 与 CRLF", "<p>正文。</p>\n"),
+    ("2021-12-08-lone-cr.md", "lone CR", "<p>body line</p>\n"),
+    ("2021-12-08-utf16.md", "UTF-16 标题", "<p>正文</p>\n"),
+    ("2021-12-08-ideographic-indent.md", "全角缩进", "<p>\u3000\u3000第一段有全角缩进。</p>\n"),
+])
+def test_encodings_line_endings_and_indent(name, title, body):
+    article, report = _one(name)
+    assert (article.title, article.body) == (title, body)
+    assert article.date == dt.datetime(2021, 12, 8, 10, 46, 18, tzinfo=dt.timezone(dt.timedelta(hours=8))) or name.endswith("indent.md")
+    assert not report.diagnostics
+
+
+def test_gb18030_needs_the_option():
+    report = _read("2021-12-08-gb18030.md")
+    (error,) = report.failures
+    assert error.line == 2 and "--input-encoding gb18030" in error.message
+    article, _ = _one("2021-12-08-gb18030.md", input_encoding="gb18030")
+    assert article.title == "国标编码"
+
+
+def test_non_mapping_front_matter_is_an_error_with_its_line():
+    (error,) = _read("2021-12-08-non-mapping.md").failures
+    assert str(error).endswith("2021-12-08-non-mapping.md:2: front matter is a list, not a mapping of keys to values "
+                               "(expected lines like 'title: ...')")
+
+
+def test_broken_date_falls_back_to_the_file_name_with_a_warning_naming_the_line():
+    article, report = _one("2021-12-08-broken-date.md", site=SHANGHAI)
+    assert article.date.isoformat() == "2021-12-08T00:00:00+08:00"
+    (warning,) = report.diagnostics
+    assert warning.line == 3 and warning.path.endswith("2021-12-08-broken-date.md")
+
+
+def test_no_date_at_all_is_an_error_for_that_file():
+    (error,) = _read("no-date-anywhere.md").failures
+    assert error.path.endswith("no-date-anywhere.md") and error.line == 3
+
+
+@pytest.mark.parametrize("name, option, reason", [
+    ("2021-12-08-unpublished.md", "unpublished", "published: false"),
+    ("2021-12-08-draft.md", "drafts", "draft"),
+    ("2999-01-01-future.md", "future", "future"),
+])
+def test_skipped_unless_asked(name, option, reason):
+    report = _read(name)
+    assert not report.collection.articles and reason in report.skipped[0][1]
+    article, _ = _one(name, **{option: True})
+    assert article.title
+
+
+def test_categories_tags_and_title_from_the_slug():
+    article, report = _one("2021-12-08-hello-world-post.md")
+    assert article.categories == ("news", "world", "财经 要闻")
+    assert article.tags == ("东财", "滚动")
+    assert article.title == "Hello World Post"
+    assert "no title; using the file name" in report.diagnostics[0].message
+
+
+def test_numeric_slug_takes_the_first_sentence_as_title():
+    article, report = _one("2021-12-08-202112082206672930.md")
+    assert article.title == "离岸人民币兑美元升至6.3512，为2018年以来最高水平"
+    assert "first sentence" in report.diagnostics[0].message
+
+
+def test_excerpt_separator_gives_the_summary():
+    article, _ = _one("2021-12-08-excerpt.md")
+    assert article.summary == "First part still first."
+    assert "Second part" in article.body
+
+
+def test_liquid_is_data_not_a_template():
+    article, report = _one("2021-12-08-liquid.md", site={"title": "金融消息"})
+    assert "Site: 金融消息." in article.body
+    assert '<pre><code class="language-python">print("&lt;b&gt;")' in article.body
+    assert "{{ kept }}" in article.body
+    assert any("include" in d.message for d in report.diagnostics)
+
+
+def test_hostile_html_is_cleaned_and_links_resolved():
+    article, report = _one("2021-12-08-hostile.html", site={"url": "https://finews.withounder.com"})
+    assert "<script" not in article.body and "javascript:" not in article.body and "secret" not in article.body
+    assert "\x07" not in article.body and "\x0b" not in article.body
+    assert 'href="https://finews.withounder.com/2021/12/08/emnews/"' not in article.body  # resolved against the permalink
+    assert 'href="https://finews.withounder.com/2021/12/emnews/"' in article.body
+    assert 'href="https://finews.withounder.com/"' in article.body
+    assert any("character" in d.message for d in report.diagnostics)
+
+
+def test_language_from_the_script():
+    assert _one("2021-12-08-japanese.md")[0].lang == "ja"
+    assert _one("2021-12-08-202112082206672930.md")[0].lang == "zh"
