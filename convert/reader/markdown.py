@@ -75,13 +75,6 @@ _KNOWN_ELEMENTS = _SPAN_ELEMENTS | _BLOCK_ELEMENTS | _VOID_ELEMENTS | frozenset(
     "footer form header hgroup iframe li main map menu nav noscript object section summary td "
     "script style math option textarea pre code kbd samp var".split()
 )
-# A paragraph ends at a line opening a non-span tag or closing one (kramdown LAZY_END).
-_LAZY_SPAN = "|".join(sorted(_SPAN_ELEMENTS | {"script"}))
-_PARA_END_HTML_RE = re.compile(
-    rf"</(?!(?:{_LAZY_SPAN})\b){_NAME}{_S}*>|<(?>(?!(?:{_LAZY_SPAN})\b){_NAME})"
-)
-
-
 def _element_name(name: str) -> str:
     low = name.lower()
     return low if low in _KNOWN_ELEMENTS else name
@@ -188,8 +181,12 @@ def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
     src = state.src
     if not src.startswith("<", pos):
         return False
-    if silent:  # asked as a paragraph terminator
-        return _PARA_END_HTML_RE.match(src, pos) is not None
+    if silent:
+        # Asked as a paragraph terminator.  kramdown ends a paragraph at any
+        # "<name" or "</name>" line (LAZY_END) but merges a following paragraph
+        # back into it, so only a real block-HTML start truly interrupts.
+        m = _TAG_RE.match(src, pos)
+        return m is not None and m.group(1).lower() not in _SPAN_ELEMENTS
 
     # Take the lines a window at a time (doubling) so an unclosed tag does not
     # make every HTML block re-read the rest of a long body.
@@ -593,6 +590,8 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
     no container or lazy continuation is involved.  Block HTML is copied line by
     line exactly as markdown-it emits html_block tokens.
     """
+    if "\r" in text or "\0" in text:
+        return None  # markdown-it normalizes these first; leave them to it
     out = []
     pos, n = 0, len(text)
     while pos < n:
@@ -607,7 +606,9 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
         if lead - pos <= 3 and text.startswith("<", lead):
             run = _scan_html_run(text, pos)
             if run is not None:
-                end, _ = run
+                end, complete = run
+                if not complete:  # unclosed tag (runs to the end): rare, leave it to markdown-it
+                    return None
                 eol = text.find("\n", end)
                 eol = n if eol < 0 else eol
                 if text[end:eol].strip(" \t"):

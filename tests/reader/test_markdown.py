@@ -124,6 +124,17 @@ def test_setext_header_needs_a_single_line_and_rule_does_not_break_paragraph():
     assert render_markdown("a\nb\n---") == "<p>a\nb\n—</p>\n"
 
 
+def test_unclosed_html_tag_runs_to_the_end():
+    assert render_markdown("<p>\n") == "<p>\n"
+    assert render_markdown("<p>a\n\n*x*\n") == "<p>a\n\n*x*\n"
+
+
+def test_line_opening_non_html_tag_continues_paragraph():
+    # kramdown ends the paragraph at "<name" but merges the next paragraph back.
+    assert render_markdown("a\n<http://a.b>") == '<p>a\n<a href="http://a.b">http://a.b</a></p>\n'
+    assert render_markdown("para\n</div>") == "<p>para\n&lt;/div&gt;</p>\n"
+
+
 def test_fast_path_matches_full_render():
     body = "摘要“文字”1.25%--完\n\n<http://x.com/a>\n\n[返回](//x.com/)｜[首页](../)\n[下一](./a)"
     assert render_markdown(body) == render_markdown(body, fast_path=False)
@@ -133,8 +144,9 @@ def test_fast_path_matches_full_render():
 @given(
     st.lists(
         st.sampled_from(
-            list("ab中文 \n\t*_`<>/[]()!#-|~\"'&:.^{}=+1")
+            list("ab中文 \n\t\r\0*_`<>/[]()!#-|~\"'&:.^{}=+1")
             + ["<p>", "</p>", "<div>", "<!--", "-->", "```", "[^1]", "http://", "\n\n"]
+            + ["<center>", "</center>", "[a](b)", "<http://a.b>"]
         ),
         max_size=40,
     ).map("".join)
