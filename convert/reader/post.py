@@ -240,8 +240,8 @@ def _resolve(table: Mapping[str, str], key: str, links: LinkMaps, result: PostRe
 def _relative_path(source: PostSource) -> str:
     """The post's path inside its site (``_posts/2021-12-08-x.md``), for ``:path`` permalinks."""
     if source.root is not None and source.data is None:
-        try:
-            return source.path.resolve().relative_to(source.root.resolve()).as_posix()
+        try:  # both come from the same walk, so no resolve() (a system call per part) is needed
+            return source.path.relative_to(source.root).as_posix()
         except ValueError:
             pass
     return f"_posts/{source.path.name}"
