@@ -76,6 +76,14 @@ class Article:
         """The last change: ``updated`` when given, else ``date``."""
         return self.updated or self.date
 
+    def __reduce__(self):
+        # Positional fields pickle several times faster than the default slot-state dict,
+        # and the reader sends every article back from its worker processes.
+        return (Article, tuple(getattr(self, name) for name in _ARTICLE_FIELDS))
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
 
 @dataclass(frozen=True, slots=True)
 class Site:

@@ -39,7 +39,52 @@ class YamlFrontMatter(fm_handlers.YAMLHandler):
     OPEN = re.compile(r"-{3}[ \t]*$")
 
     def load(self, fm: str, **kwargs: Any) -> Any:
-        return yaml.load(fm, Loader=_YamlLoader)
+        flat = flat_yaml_mapping(fm)
+        return flat if flat is not None else yaml.load(fm, Loader=_YamlLoader)
+
+
+# Most headers are flat "key: string" lines. PyYAML spends ~90 µs building even
+# those (its constructor is Python), so they are read here -- but only lines
+# whose meaning is beyond doubt: a quoted string without escapes, or a plain
+# scalar that none of YAML's own implicit resolvers (numbers, booleans, null,
+# timestamps...) would turn into anything but a string. Anything else goes to
+# PyYAML, and a property test holds the two to the same result.
+_FLAT_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*?))?[ ]*")
+_PLAIN_START_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+
+
+def flat_yaml_mapping(text: str) -> dict[str, str] | None:
+    """The header as PyYAML would read it, when it is flat strings only; else None."""
+    result: dict[str, str] = {}
+    for line in text.split("\n"):
+        if not line:
+            continue
+        match = _FLAT_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, value = match.groups()
+        if not value or not value.isprintable():
+            return None
+        first = value[0]
+        if first == '"' or first == "'":
+            if len(value) < 2 or value[-1] != first or first in value[1:-1] or "\\" in value:
+                return None
+            value = value[1:-1]
+        elif first in _PLAIN_START_FORBIDDEN or ": " in value or " #" in value or value.endswith(":"):
+            return None
+        elif any(regexp.match(value) for _, regexp in _RESOLVERS.get(first, ())):
+            return None  # a number, boolean, null, timestamp...: PyYAML decides
+        if key in result or key in _RESOLVER_KEYS:
+            return None
+        result[key] = value
+    return result
+
+
+# Keys that YAML itself would not read as plain strings (e.g. 'yes', 'null', '1').
+_RESOLVER_KEYS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+                            "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null",
+                            "NULL", "_"})
 
 
 class TomlFrontMatter(fm_handlers.BaseHandler):

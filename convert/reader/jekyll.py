@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import posixpath
 import re
 import unicodedata
@@ -510,10 +511,29 @@ def absolute_url(site_url: str | None, baseurl: str | None, path: str) -> str:
     """
     if _is_absolute(path):
         return path
+    if site_url and _PLAIN_PATH.fullmatch(path):
+        # Fast path (ids and permalinks of every post go through here): a path of
+        # unreserved characters without dot segments is left as it is by the
+        # normalization, so only the site root needs it, once per site.
+        root = _normalized_root(str(site_url), baseurl or "")
+        if root is not None:
+            return root + path
     rel = relative_url(baseurl, path)
     if not site_url:
         return rel
     return _addressable_normalize(str(site_url) + rel)
+
+
+# Segments of unreserved characters, none starting with "." (so no "." or ".." segments).
+_PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+/?|/")
+
+
+@functools.lru_cache(maxsize=64)
+def _normalized_root(site_url: str, baseurl: str) -> str | None:
+    """The normalized ``url + baseurl`` that plain paths are appended to, if it is plain itself."""
+    probe = "/probe"
+    full = _addressable_normalize(site_url + relative_url(baseurl, probe))
+    return full[: -len(probe)] if full.endswith(probe) and "?" not in full and "#" not in full else None
 
 
 # --- permalinks ----------------------------------------------------------------

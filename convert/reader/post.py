@@ -216,7 +216,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     title = _title(lower.get("title"), file_slug, body, warn, line("title"))
     summary = _summary(lower, body_source, is_markdown, config, permalink, site.url, source)
     lang = (str(lower.get("lang") or lower.get("language") or "") or language_suffix or site.lang
-            or detect_lang(summary or _text(body)))
+            or detect_lang(summary or _text(body[:2000])))
     authors = _authors(lower.get("authors", lower.get("author"))) or ((site.author,) if site.author else ())
     extra = {k: _jsonable(v) for k, v in sorted(meta.items()) if k.lower() not in _CONSUMED and k != "layout"}
     if "layout" in meta:
@@ -352,24 +352,24 @@ def _jsonable(value: Any) -> Any:
 
 # Scripts that name a language well enough for hyphenation, fonts and `lang`.
 _SCRIPT_LANGS = (
-    (re.compile(r"[\u3040-\u30ff]"), "ja"),
-    (re.compile(r"[\uac00-\ud7af]"), "ko"),
-    (re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"), "zh"),
-    (re.compile(r"[\u0600-\u06ff]"), "ar"),
-    (re.compile(r"[\u0400-\u04ff]"), "ru"),
+    (re.compile(r"[\u3040-\u30ff]+"), "ja"),
+    (re.compile(r"[\uac00-\ud7af]+"), "ko"),
+    (re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+"), "zh"),
+    (re.compile(r"[\u0600-\u06ff]+"), "ar"),
+    (re.compile(r"[\u0400-\u04ff]+"), "ru"),
 )
-_LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
 def detect_lang(text: str) -> str:
     """A language guessed from the script of most letters ('' when it is Latin or unclear)."""
-    sample = text[:2000]
-    letters = len(_LETTER.findall(sample))
+    # A paragraph tells the script; counting by deletion keeps the work in C.
+    letters = _NOT_LETTER.sub("", text[:400])
     if not letters:
         return ""
     for pattern, lang in _SCRIPT_LANGS:
-        count = len(pattern.findall(sample))
+        count = len(letters) - len(pattern.sub("", letters))
         # Japanese is told by any kana among Han; the others need most letters.
-        if (lang == "ja" and count >= 5) or count * 2 > letters:
+        if (lang == "ja" and count >= 5) or count * 2 > len(letters):
             return lang
     return ""
