@@ -214,7 +214,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     body = cleaned.html
 
     title = _title(lower.get("title"), file_slug, body, warn, line("title"))
-    summary = _summary(lower, body_source, is_markdown, config, permalink, site.url, source)
+    summary = _summary(lower, body_source, is_markdown, config)
     lang = (str(lower.get("lang") or lower.get("language") or "") or language_suffix or site.lang
             or detect_lang(summary or _text(body[:2000])))
     authors = _authors(lower.get("authors", lower.get("author"))) or ((site.author,) if site.author else ())
@@ -296,8 +296,7 @@ def _title(value: Any, file_slug: str, body: str, warn, line: int | None) -> str
     return derived
 
 
-def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig,
-             permalink: str, site_url: str, source: PostSource) -> str:
+def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig) -> str:
     """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator."""
     for key in ("excerpt", "summary", "description"):
         value = meta.get(key)
@@ -308,8 +307,24 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
     if not excerpt:
         return ""
     rendered = render_markdown(excerpt) if is_markdown else excerpt
-    cleaned = clean_body(rendered, page_url=permalink, site_url=site_url, source_dir=None, source_root=None)
-    return _normalize_space(_text(cleaned.html))
+    return summary_text(rendered)
+
+
+# Markup whose text a reader may not see (or that the cleaner rewrites): an
+# excerpt containing any of it goes through the full clean-up before its text
+# is taken; any other excerpt's text is simply its text, which is much cheaper.
+_NEEDS_CLEANING = re.compile(
+    r"<!--|<(?:script|style|iframe|object|embed|video|audio|form|input|button|select|textarea|svg|math|"
+    r"template|noscript|head|title|meta|link)\b|hidden|display", re.IGNORECASE)
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def summary_text(fragment: str) -> str:
+    """The visible text of a rendered excerpt, whitespace collapsed, as the body's text would read."""
+    if _NEEDS_CLEANING.search(fragment):
+        fragment = clean_body(fragment).html
+    text = _XML_FORBIDDEN.sub("", _text(fragment))
+    return unicodedata.normalize("NFC", _normalize_space(text))
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -115,3 +115,20 @@ def test_hostile_html_is_cleaned_and_links_resolved():
 def test_language_from_the_script():
     assert _one("2021-12-08-japanese.md")[0].lang == "ja"
     assert _one("2021-12-08-202112082206672930.md")[0].lang == "zh"
+
+
+def test_summary_text_is_the_text_the_cleaned_excerpt_shows():
+    from convert.reader.clean import clean_body
+    from convert.reader.post import _normalize_space, _text, summary_text
+
+    cases = [
+        "<p>离岸人民币兑美元升至<strong>6.3512</strong>，为2018年以来最高水平。</p>\n<p><a href='x'>link</a></p>",
+        "<p>a &amp; b &lt;c&gt;\x07</p>",
+        "<p style='display:none'>secret</p><p>shown</p>",
+        "<!-- c --><p>x<script>alert(1)</script></p>",
+        "<ul><li><input type='checkbox' checked> done</li></ul>",
+        "<p>Cafe\u0301</p>",
+    ]
+    for fragment in cases:
+        assert summary_text(fragment) == _normalize_space(_text(clean_body(fragment).html)), fragment
+    assert "secret" not in summary_text(cases[2]) and "alert" not in summary_text(cases[3])
