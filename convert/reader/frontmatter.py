@@ -10,11 +10,24 @@ detection), with what it gets wrong handled around it:
 * its TOML handler needs the third-party ``toml`` package (we use ``tomllib``);
 * a header after blank lines (Jekyll then publishes it as text) is ignored.
 
+Two headers it does not know at all are read too, their keys normalised into
+the ones the Jekyll/Hugo path uses (so ``post.py`` reads them unchanged):
+
+* Hexo's header without an opening ``---``: YAML from the first line up to a
+  ``---`` line (as ``hexo-front-matter`` splits it), its naive dates local time;
+* Pelican's Markdown metadata: ``Key: value`` lines up to the first blank line,
+  as Python-Markdown's ``meta`` extension reads them, processed as Pelican does.
+
+Both are tried only when the first line is ``key: ...`` and must name a
+``title`` or ``date``, so a Markdown body with ``---`` rules or ``Note: ...``
+prose is never taken for a header.
+
 Errors name the line in the file, counting from 1.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
@@ -106,14 +119,15 @@ class SplitPost:
 
     metadata: dict[str, Any]
     body: str
-    format: str | None  # "yaml", "toml", "json" or None (no front matter)
+    format: str | None  # "yaml", "toml", "json", "hexo", "pelican" or None (no front matter)
     header: str = ""  # the raw header text, to find the line of a key
     header_line: int = 1  # file line of the header's first line (after the opening delimiter)
     body_line: int = 1
 
     def line_of(self, key: str) -> int | None:
         """The file line where ``key`` is set in the header, for warnings."""
-        match = re.search(rf'^[ \t]*["\']?{re.escape(key)}["\']?[ \t]*[:=]', self.header, re.MULTILINE)
+        flags = re.MULTILINE | (re.IGNORECASE if self.format == "pelican" else 0)  # Pelican writes 'Date:'
+        match = re.search(rf'^[ \t]*["\']?{re.escape(key)}["\']?[ \t]*[:=]', self.header, flags)
         if match is None:
             return None
         return self.header_line + self.header.count("\n", 0, match.start())
@@ -142,6 +156,11 @@ def split_front_matter(text: str, warn: Callable[[str, int | None], None] | None
     first_line = stripped.split("\n", 1)[0]
     fmt = _detect(first_line)
     if fmt is None:
+        # Cheap test first: most bodies fail it on the first line, before any scanning.
+        if not skipped_lines and _BARE_KEY.match(first_line):
+            bare = _split_bare(text)
+            if bare is not None:
+                return bare
         return SplitPost({}, text, None)
     if skipped_lines and warn is not None:
         warn(
@@ -221,3 +240,131 @@ def _load(header: str, fmt: str, header_line: int) -> dict[str, Any]:
             header_line,
         )
     return {str(k): v for k, v in data.items()}
+
+
+# --- headers without an opening delimiter: Hexo and Pelican ---------------------
+
+# Python-Markdown's meta extension: META_RE and META_MORE_RE (continuation lines).
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+:(?:[ \t]|$)")
+_PELICAN_META = re.compile(r"[ ]{0,3}([A-Za-z0-9_-]+):\s*(.*)")
+_PELICAN_MORE = re.compile(r"[ ]{4,}(.*)")
+_HEXO_CLOSE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+_HEXO_MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+# Pelican's DUPLICATES_DEFINITIONS_ALLOWED: these keys take their first value only.
+_PELICAN_SINGLE = frozenset({"tags", "date", "modified", "status", "category", "author", "save_as", "url",
+                             "authors", "slug"})
+_PELICAN_FORMATTED = frozenset({"summary"})  # Pelican's FORMATTED_FIELDS: rendered as Markdown
+_HEADER_KEYS = ("title", "date")
+
+
+def _split_bare(text: str) -> SplitPost | None:
+    """A Hexo or Pelican header at the very top of ``text``, or None."""
+    pelican = _pelican_block(text)
+    # Capitalised keys ('Title:') are Pelican's way; Hexo reads keys case-sensitively,
+    # so such a block is Pelican even when a '---' rule follows it.
+    if pelican is not None and pelican[0][:1].isupper():
+        return _pelican_split(text, *pelican[1:])
+    hexo = _hexo_split(text)
+    if hexo is not None:
+        return hexo
+    return _pelican_split(text, *pelican[1:]) if pelican is not None else None
+
+
+def _pelican_block(text: str) -> tuple[str, dict[str, list[str]], int, int] | None:
+    """(first key as written, values by lowercased key, header end, body start) of a Pelican header.
+
+    Stricter than Python-Markdown, which ends the header at the first line that is
+    not metadata: here every line up to the blank line must be metadata.
+    """
+    fields: dict[str, list[str]] = {}
+    first_key = key = ""
+    pos = header_end = 0
+    size = len(text)
+    while pos < size:
+        end = text.find("\n", pos)
+        if end == -1:
+            end = size
+        line = text[pos:end]
+        if not line.strip():
+            pos = end + 1
+            break
+        meta = _PELICAN_META.fullmatch(line)
+        if meta is not None:
+            key = meta.group(1).lower()
+            first_key = first_key or meta.group(1)
+            fields.setdefault(key, []).append(meta.group(2).strip())
+        elif key and (more := _PELICAN_MORE.fullmatch(line)) is not None:
+            fields[key].append(more.group(1).strip())
+        else:  # a '---' line or prose: not a Pelican header
+            return None
+        header_end = end
+        pos = end + 1
+    if not any(k in fields for k in _HEADER_KEYS):
+        return None
+    return first_key, fields, header_end, min(pos, size)
+
+
+def _pelican_split(text: str, fields: dict[str, list[str]], header_end: int, body_start: int) -> SplitPost:
+    metadata = _pelican_metadata(fields)
+    rest = text[body_start:]
+    body = rest.lstrip("\n")
+    body_line = 1 + text.count("\n", 0, body_start) + len(rest) - len(body)
+    return SplitPost(metadata, body, "pelican", text[:header_end], 1, body_line)
+
+
+def _pelican_list(value: str) -> list[str]:
+    """Pelican's ``ensure_metadata_list``: split on ';' if any, else ','; stripped, unique."""
+    items = value.split(";") if ";" in value else value.split(",")
+    return list(dict.fromkeys(v for v in (w.strip() for w in items) if v))
+
+
+def _pelican_metadata(fields: dict[str, list[str]]) -> dict[str, Any]:
+    """Pelican's ``_parse_metadata`` and ``METADATA_PROCESSORS``, into the Jekyll/Hugo keys."""
+    metadata: dict[str, Any] = {}
+    for name, values in fields.items():
+        if name in _PELICAN_FORMATTED:
+            from .markdown import render_markdown  # only Pelican summaries need it
+
+            metadata[name] = render_markdown("\n".join(values)).strip()
+            continue
+        value: Any = values[0] if name in _PELICAN_SINGLE or len(values) == 1 else values
+        if name in ("tags", "authors"):
+            value = _pelican_list(value)
+        elif name == "date":
+            value = value.replace("_", " ")
+        elif name == "status" and value == "draft":
+            metadata["draft"] = True
+            continue
+        if value in ("", []):  # Pelican discards empty values of these keys
+            continue
+        metadata[name] = value
+    return metadata
+
+
+def _hexo_split(text: str) -> SplitPost | None:
+    """``hexo-front-matter``'s header without the opening ``---``, when it is a YAML mapping."""
+    close = _HEXO_CLOSE.search(text)
+    if close is None:
+        return None
+    header = text[: close.start()]
+    if "\n\t" in header:  # hexo-front-matter's escapeYAML: each leading tab is two spaces
+        header = re.sub(r"\n(\t+)", lambda m: "\n" + "  " * len(m.group(1)), header)
+    try:
+        data = yaml.load(header, Loader=_YamlLoader)
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+        return None  # not a header: a Markdown body that happens to start with 'key: ...'
+    if not isinstance(data, dict) or not any(k in data for k in _HEADER_KEYS):
+        return None
+    metadata = {str(k): v for k, v in data.items()}
+    for key in ("date", "updated"):
+        # Hexo reads a YAML timestamp without offset as local time of the site (it undoes
+        # js-yaml's UTC); as a string, post_date reads it the same way.
+        value = metadata.get(key)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            metadata[key] = value.isoformat(sep=" ")
+    rest = text[close.end() + 1 :]
+    body = rest.lstrip("\n")
+    if "excerpt_separator" not in metadata and (more := _HEXO_MORE.search(body)) is not None:
+        metadata["excerpt_separator"] = more.group(0)  # Hexo's excerpt ends at <!-- more -->
+    body_line = 1 + text.count("\n", 0, len(text) - len(rest)) + len(rest) - len(body)
+    return SplitPost(metadata, body, "hexo", header, 1, body_line)

@@ -70,7 +70,7 @@ def split_post_filename(name: str) -> tuple[dt.date | None, str, str]:
 # --- dates ---------------------------------------------------------------------
 
 _DATE_STRING = re.compile(
-    r"""^\s*(?P<y>[0-9]{4})-(?P<mo>[0-9]{1,2})-(?P<d>[0-9]{1,2})
+    r"""^\s*(?P<y>[0-9]{4})(?P<sep>[-/])(?P<mo>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})
         (?:(?:[Tt]|\s+)(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<frac>[0-9]+))?)?)?
         \s*(?P<tz>[Zz]|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)?\s*$""",
     re.X,
@@ -81,7 +81,8 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
     """Ruby's ``Time.parse`` for the forms posts use; ``None`` when not a date.
 
     A string without an offset is local time of the site (Jekyll sets ``TZ``);
-    Hugo's RFC 3339 and RFC 1123 forms are accepted as well.
+    Hugo's RFC 3339 and RFC 1123 forms are accepted as well, and Hexo's
+    ``2013/7/13 20:46:25`` (which Ruby's ``Time.parse`` reads the same way).
     """
     m = _DATE_STRING.match(text)
     if m:

@@ -72,6 +72,24 @@ def test_hugo_and_python_values(value, expected):
     assert got.isoformat() == expected and got.tzinfo is SH
 
 
+@pytest.mark.parametrize("value,expected", [
+    ("2013-12-25 00:23:23", "2013-12-25T00:23:23+08:00"),   # Hexo (moment's YYYY-MM-DD HH:mm:ss), site-local
+    ("2013/7/13 20:46:25", "2013-07-13T20:46:25+08:00"),    # Hexo's documented form; Ruby's Time.parse agrees
+    ("2013/12/25", "2013-12-25T00:00:00+08:00"),
+    ("2010-12-02 10:14", "2010-12-02T10:14:00+08:00"),      # Pelican's YYYY-MM-DD HH:MM
+    ("2011-04-20", "2011-04-20T00:00:00+08:00"),
+])
+def test_hexo_and_pelican_dates_are_site_local(value, expected):
+    got = j.post_date(value, filename_date=None, site_tz=SH, warn=pytest.fail)
+    assert got.isoformat() == expected and got.tzinfo is SH
+
+
+@pytest.mark.parametrize("value", ["2013/12-25", "2013-12/25", "2013/13/01 10:00"])
+def test_mixed_or_impossible_slash_dates_are_not_dates(value):
+    with pytest.raises(InputError):
+        j.post_date(value, filename_date=None, site_tz=SH, warn=pytest.fail)
+
+
 @pytest.mark.parametrize("name,expected", [
     ("2021-12-08-202112082206672930.md", (dt.date(2021, 12, 8), "202112082206672930", ".md")),
     ("2021-1-8-short.markdown", (dt.date(2021, 1, 8), "short", ".markdown")),
