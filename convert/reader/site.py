@@ -8,6 +8,7 @@ metadata that goes into the model. Finding the posts of a site root is here too.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, replace
@@ -132,6 +133,18 @@ def _hugo_config(data: dict[str, Any], path: Path) -> SiteConfig:
     timezone = str(lowered.get("timezone") or "")
     _check_timezone(timezone, path)
     author = lowered.get("author") or params.get("author") or ""
+    # Hugo reads a file name's language suffix (index.ja.md) only for a configured
+    # language, and puts every language but the default under /LANG/: the post
+    # reader needs both, so they travel with the site under Hugo's own names.
+    languages = lowered.get("languages")
+    default_language = str(lowered.get("defaultcontentlanguage") or "en").lower()
+    extra: dict[str, Any] = {}
+    if isinstance(languages, dict) and languages:
+        extra = {
+            "defaultContentLanguage": default_language,
+            "defaultContentLanguageInSubdir": bool(lowered.get("defaultcontentlanguageinsubdir", False)),
+            "languages": sorted(str(code).lower() for code in languages),
+        }
     site = Site(
         title=str(lowered.get("title") or ""),
         url=str(lowered.get("baseurl") or "").rstrip("/"),
@@ -140,7 +153,7 @@ def _hugo_config(data: dict[str, Any], path: Path) -> SiteConfig:
         lang=str(lowered.get("languagecode") or lowered.get("defaultcontentlanguage") or ""),
         timezone=timezone,
         description=str(params.get("description") or ""),
-        extra={},
+        extra=extra,
     )
     return SiteConfig(site=site, kind="hugo", root=path.parent, permalink="hugo", timezone=timezone,
                       excerpt_separator="<!--more-->", config_path=path)
@@ -168,9 +181,9 @@ def post_files(kind: str, root: Path, drafts: bool) -> list[tuple[Path, bool]]:
     found: list[tuple[Path, bool]] = []
     if kind == "hugo":
         content = root / "content"
-        found = [(p, False) for p in _walk(content) if p.suffix.lower() in POST_EXTENSIONS and p.name != "_index.md"]
+        found = [(p, False) for p in walk_files(content) if p.suffix.lower() in POST_EXTENSIONS and p.name != "_index.md"]
         return found
-    for path in _walk(root):
+    for path in walk_files(root):
         rel = path.relative_to(root)
         parts = rel.parts
         if any(part.startswith((".", "_site")) for part in parts) or path.suffix.lower() not in POST_EXTENSIONS:
@@ -182,6 +195,17 @@ def post_files(kind: str, root: Path, drafts: bool) -> list[tuple[Path, bool]]:
     return found
 
 
-def _walk(directory: Path) -> list[Path]:
-    """Every file below ``directory``, sorted by path, without following links out of it."""
-    return sorted(p for p in directory.rglob("*") if p.is_file() and not p.is_symlink())
+def walk_files(directory: Path) -> list[Path]:
+    """Every file below ``directory``, sorted by path; links are not followed (they could lead
+    out of the source tree). os.scandir knows each entry's type without a system call."""
+    found: list[Path] = []
+    pending = [str(directory)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(Path(entry.path))
+    found.sort(key=lambda p: p.parts)
+    return found
