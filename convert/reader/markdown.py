@@ -15,6 +15,19 @@ only what kramdown does differently:
   quotes on GFM input (checked against real Jekyll output).
 * Header ids as kramdown-parser-gfm generates them; footnote and task-list
   markup with kramdown's ids and classes.
+* kramdown-only syntax and quirks (each checked against real Jekyll output):
+  a fence needs a closing fence and at most one word of info (a Hugo
+  ``yml {linenos=true}`` fence is paragraph text); an ATX header must start the line; a block whose every
+  line holds a ``|`` is a table even without a ``|---|`` line; ``$$...$$`` math
+  as MathJax markup (``\(...\)`` inline, ``\[...\]`` as a block); block IALs
+  and ALDs (``{: .c #id k="v"}``) set attributes; ``[text] [ref]`` links; a
+  lazy ``---`` after a list item's line makes it a setext header; a 6-9
+  underscore run is ``<strong>__</strong>``; ``<!DOCTYPE`` in text and a stray
+  closing tag inside block HTML come out escaped.
+
+Bodies using any of that syntax hold a character the fast path refuses (a
+backtick, ``|``, ``$``, ``{``, ``[`` outside a link, ``_``, ``!``), an indented
+or list line, or a stray closing tag it checks for, so they take the full path.
 
 Two deliberate extensions for CJK text, both of which only matter next to CJK
 characters:
@@ -34,7 +47,7 @@ import unicodedata
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
-from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, normalizeReference
 from markdown_it import rules_block
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -80,12 +93,13 @@ def _element_name(name: str) -> str:
     return low if low in _KNOWN_ELEMENTS else name
 
 
-def _scan_raw(src: str, pos: int, name: str) -> int:
+def _scan_raw(src: str, pos: int, name: str, strays: list[tuple[int, int]] | None = None) -> int:
     """End of element ``name`` whose start tag ends at ``pos`` (kramdown parse_raw_html).
 
     Nested tags are tracked on a stack; a closing tag that does not match the
-    innermost open element is ignored.  Returns -1 when the text ends first
-    (kramdown then auto-closes everything: the block runs to the end).
+    innermost open element is text for kramdown (it comes out escaped): its span
+    goes to ``strays``.  Returns -1 when the text ends first (kramdown then
+    auto-closes everything: the block runs to the end).
     """
     stack = [name]
     while stack:
@@ -118,12 +132,16 @@ def _scan_raw(src: str, pos: int, name: str) -> int:
             closing = found.group(1)
             if top == (closing.lower() if top in _KNOWN_ELEMENTS else closing):
                 stack.pop()
+            elif strays is not None:
+                strays.append(found.span())
             continue
         pos += 1
     return pos
 
 
-def _html_at(buf: str, pos: int, at_line_start: bool) -> int | None:
+def _html_at(
+    buf: str, pos: int, at_line_start: bool, strays: list[tuple[int, int]] | None = None
+) -> int | None:
     """End of the block-HTML construct starting at ``pos``; None if there is none.
 
     -1 means "unterminated: runs to the end of ``buf``".  kramdown only takes a
@@ -144,10 +162,12 @@ def _html_at(buf: str, pos: int, at_line_start: bool) -> int | None:
     if tag in ("script", "style"):
         end = re.compile(rf"</{tag}{_S}*>", re.I).search(buf, m.end())
         return -1 if end is None else end.end()
-    return _scan_raw(buf, m.end(), tag)
+    return _scan_raw(buf, m.end(), tag, strays)
 
 
-def _scan_html_run(buf: str, start: int = 0) -> tuple[int, bool] | None:
+def _scan_html_run(
+    buf: str, start: int = 0, strays: list[tuple[int, int]] | None = None
+) -> tuple[int, bool] | None:
     """Scan consecutive block-HTML constructs at the start of ``buf``.
 
     Returns (end offset, complete).  HTML following HTML on the same line joins
@@ -156,7 +176,7 @@ def _scan_html_run(buf: str, start: int = 0) -> tuple[int, bool] | None:
     lead = start
     while lead < len(buf) and buf[lead] == " ":
         lead += 1
-    end = _html_at(buf, lead, lead == start)
+    end = _html_at(buf, lead, lead == start, strays)
     if end is None:
         return None
     while True:
@@ -167,10 +187,21 @@ def _scan_html_run(buf: str, start: int = 0) -> tuple[int, bool] | None:
             j += 1
         if j == len(buf) or buf[j] == "\n" or j - end > 3:
             return end, True
-        nxt = _html_at(buf, j, j == end)
+        nxt = _html_at(buf, j, j == end, strays)
         if nxt is None:
             return end, True
         end = nxt
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given spans HTML-escaped (stray closing tags inside block HTML)."""
+    for start, stop in reversed(spans):
+        text = text[:start] + _escape_html(text[start:stop]) + text[stop:]
+    return text
 
 
 def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
@@ -194,7 +225,8 @@ def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
     while True:
         last = min(startLine + window, endLine)
         buf = state.getLines(startLine, last, state.blkIndent, False)
-        scanned = _scan_html_run(buf)
+        strays: list[tuple[int, int]] = []
+        scanned = _scan_html_run(buf, 0, strays)
         if scanned is None:
             return False
         end, complete = scanned
@@ -208,7 +240,7 @@ def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
     token = state.push("html_block", "", 0)
     if not rest.strip(" \t"):
         token.map = [startLine, line + 1]
-        token.content = buf[: len(buf) if eol < 0 else eol] + "\n"
+        token.content = _escape_spans(buf[: len(buf) if eol < 0 else eol], strays) + "\n"
         state.line = line + 1
         return True
 
@@ -216,7 +248,7 @@ def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
     # there, and we run one round of the other block rules on it (the
     # tokenizer demands that a rule advance state.line).
     token.map = [startLine, line + 1]
-    token.content = buf[:end] + "\n"
+    token.content = _escape_spans(buf[:end], strays) + "\n"
     start = state.eMarks[line] - len(rest)
     indent = len(rest) - len(rest.lstrip(" "))
     state.bMarks[line] = start
@@ -241,27 +273,346 @@ def _make_setext(lheading):
 
     def setext(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
         nxt = startLine + 1
-        if nxt >= endLine or state.sCount[nxt] != state.blkIndent:
+        if nxt >= endLine:
+            return False
+        # In a list item the underline may be a lazy line ("- item" then "---"):
+        # kramdown adds it to the item's text, which then parses as a header.
+        lazy = state.sCount[nxt] < state.blkIndent and state.parentType == "list"
+        if state.sCount[nxt] != state.blkIndent and not lazy:
             return False
         underline = state.src[state.bMarks[nxt] + state.tShift[nxt] : state.eMarks[nxt]]
         if not _SETEXT_UNDERLINE_RE.match(underline):
             return False
-        return lheading(state, startLine, endLine, silent)
+        if not lazy:
+            return lheading(state, startLine, endLine, silent)
+        indent, state.sCount[nxt] = state.sCount[nxt], state.blkIndent
+        try:
+            return lheading(state, startLine, nxt + 1, silent)
+        finally:
+            state.sCount[nxt] = indent
 
     return setext
 
 
+def _make_atx(heading):
+    """kramdown's ATX header starts the line: an indented ``  # x`` is paragraph text."""
+
+    def atx(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        return state.sCount[startLine] == state.blkIndent and heading(state, startLine, endLine, silent)
+
+    return atx
+
+
 def _inline_block_tag(state: StateInline, silent: bool) -> bool:
-    """A block-level tag inside paragraph text stays literal text (kramdown warns and escapes)."""
+    """A block-level tag or a ``<!`` declaration inside paragraph text stays literal text
+    (kramdown warns and escapes)."""
     src, pos = state.src, state.pos
     if src[pos] != "<":
         return False
+    if src.startswith("<!", pos) and not src.startswith("<!--", pos):
+        # kramdown's span HTML is tags, comments and PIs only: <!DOCTYPE ...> is text.
+        if not silent:
+            state.pending += "<"
+        state.pos = pos + 1
+        return True
     m = _CLOSE_RE.match(src, pos) or _TAG_RE.match(src, pos)
     if m is None or m.group(1).lower() not in _BLOCK_ELEMENTS:
         return False
     if not silent:
         state.pending += m.group(0)
     state.pos = m.end()
+    return True
+
+
+# --- kramdown-only block syntax ----------------------------------------------------------
+
+_FENCE_OPEN_RE = re.compile(r"(`{3,}|~{3,})[ \t]*(?:[^ \t]+[ \t]*)?$")
+
+
+def _make_fence(fence):
+    """kramdown-parser-gfm's fence: at most ONE word of info and a closing fence.
+
+    ``` ```yml {linenos=true} ``` (Hugo) or a fence never closed is no code
+    block there: the lines stay paragraph text (the backticks may then open a
+    code span), where CommonMark takes any info string and closes at the end.
+    """
+
+    def kramdown_fence(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        pos = state.bMarks[startLine] + state.tShift[startLine]
+        m = _FENCE_OPEN_RE.match(state.src, pos, state.eMarks[startLine])
+        if m is None or state.sCount[startLine] - state.blkIndent >= 4:
+            return False
+        marker, length = m.group(1)[0], len(m.group(1))
+        line = startLine + 1
+        while line < endLine:
+            start, end = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+            if start < end and state.sCount[line] < state.blkIndent:
+                return False  # the container ends first
+            if state.sCount[line] - state.blkIndent < 4:
+                run = state.skipCharsStr(start, marker) - start
+                if run >= length and not state.src[start + run : end].strip(" \t"):
+                    return fence(state, startLine, endLine, silent)
+            line += 1
+        return False
+
+    return kramdown_fence
+
+
+# Block IAL ``{: .c #id k="v"}`` and ALD ``{:name: ...}`` lines (kramdown extensions.rb).
+_IAL_LINE_RE = re.compile(r" {0,3}\{:(?!:|/)((?:\\\}|[^}])+)\}[ \t]*$")
+_ALD_LINE_RE = re.compile(r" {0,3}\{:(\w[\w-]*):((?:\\\}|[^}])+)\}[ \t]*$")
+_ALD_ANY_RE = re.compile(
+    r"""(?:\A|(?<=\s))(?:(\w[\w-]*)=("|')((?:\\\}|\\\2|[^}\2])*?)\2|(\w[\w-]*)"""
+    r"""|((?:#[A-Za-z][\w:-]*|\.[^\s.#]+)+))(?=\s|\Z)"""
+)
+_ID_OR_CLASS_RE = re.compile(r"#([A-Za-z][\w:-]*)|\.([^\s.#]+)")
+
+
+def _parse_attribute_list(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """kramdown parse_attribute_list: (attributes in order, ALD references)."""
+    attrs: list[tuple[str, str]] = []
+    refs: list[str] = []
+    for key, sep, value, ref, id_class in _ALD_ANY_RE.findall(text):
+        if ref:
+            refs.append(ref)
+        elif id_class:
+            for ident, cls in _ID_OR_CLASS_RE.findall(id_class):
+                attrs.append(("class", cls) if cls else ("id", ident))
+        else:
+            attrs.append((key, re.sub(r"\\(\}|%s)" % sep, r"\1", value)))
+    return attrs, refs
+
+
+def _ial_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """A ``{:...}`` line: an IAL for the block before it (none if a blank line is
+    between) or else the block after it; ``{:name: ...}`` defines an ALD.  Either
+    line also ends a paragraph.  The core rule _apply_ials does the rest."""
+    if state.sCount[startLine] - state.blkIndent >= 4:
+        return False
+    pos, end = state.bMarks[startLine] + state.tShift[startLine], state.eMarks[startLine]
+    if not state.src.startswith("{:", pos):
+        return False
+    ald = _ALD_LINE_RE.match(state.src, pos, end)
+    ial = None if ald else _IAL_LINE_RE.match(state.src, pos, end)
+    if ald is None and ial is None:
+        return False
+    if silent:
+        return True
+    if ald:
+        state.env.setdefault("kramdown_alds", {})[ald.group(1)] = _parse_attribute_list(ald.group(2))
+    else:
+        token = state.push("kramdown_ial", "", 0)
+        token.hidden = True
+        # kramdown attaches to the previous sibling unless a blank line (or nothing) is before.
+        previous = bool(state.tokens[:-1]) and state.tokens[-2].nesting != 1
+        token.meta = {
+            "attrs": _parse_attribute_list(ial.group(1)),
+            "previous": previous and startLine > 0 and not state.isEmpty(startLine - 1),
+        }
+    state.line = startLine + 1
+    return True
+
+
+def _apply_ials(state: StateCore) -> None:
+    """Put each block IAL's attributes on its block (kramdown update_attr_with_ial)."""
+    tokens = state.tokens
+    if not any(t.type == "kramdown_ial" for t in tokens):
+        return
+    alds = state.env.get("kramdown_alds", {})
+    for i, tok in enumerate(tokens):
+        if tok.type != "kramdown_ial":
+            continue
+        target = None
+        if tok.meta["previous"]:
+            depth = 0
+            for j in range(i - 1, -1, -1):
+                depth += tokens[j].nesting
+                if depth >= 0 and tokens[j].nesting >= 0 and tokens[j].block:
+                    target = tokens[j] if depth == 0 else None
+                    break
+        else:
+            # The next block of the same level (IALs before it pile up on it).
+            for j in range(i + 1, len(tokens)):
+                if tokens[j].type != "kramdown_ial":
+                    target = tokens[j] if tokens[j].nesting >= 0 else None
+                    break
+        if target is None or target.type in ("html_block", "inline"):
+            continue  # nothing to attach to; raw HTML keeps its own attributes
+        attrs, refs = tok.meta["attrs"]
+        for ref in refs:
+            attrs = alds.get(ref, ([], []))[0] + attrs
+        for key, value in attrs:
+            if key == "class" and target.attrGet("class"):
+                value = f"{target.attrGet('class')} {value}"
+            target.attrSet(key, value)
+    state.tokens = [t for t in tokens if t.type != "kramdown_ial"]
+
+
+def _math_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """kramdown block math: ``$$...$$`` alone between blank lines -> ``\\[...\\]`` (MathJax).
+
+    Like kramdown it needs a block boundary on both sides: a blank line (or the
+    container's edge) before the opening line and after the closing ``$$``.
+    """
+    if state.sCount[startLine] - state.blkIndent >= 4:
+        return False
+    pos = state.bMarks[startLine] + state.tShift[startLine]
+    src = state.src
+    if not src.startswith("$$", pos):
+        return False
+    if startLine > 0 and not state.isEmpty(startLine - 1) and state.tokens and state.tokens[-1].nesting != 1:
+        return False
+    close = src.find("$$", pos + 2)
+    last = startLine
+    while close >= 0 and last < endLine and state.eMarks[last] < close:
+        last += 1
+    if close < 0 or last >= endLine or src[close + 2 : state.eMarks[last]].strip(" \t\n\r\f\v"):
+        return False
+    if last + 1 < endLine and not state.isEmpty(last + 1):
+        return False
+    if not silent:
+        token = state.push("html_block", "", 0)
+        token.map = [startLine, last + 1]
+        token.content = f"\\[{_escape_html(src[pos + 2 : close].strip())}\\]\n"
+    state.line = last + 1
+    return True
+
+
+def _math_inline(state: StateInline, silent: bool) -> bool:
+    """kramdown inline math: ``$$...$$`` (may span lines) -> ``\\(...\\)`` (MathJax)."""
+    src, pos = state.src, state.pos
+    if not src.startswith("$$", pos):
+        return False
+    close = src.find("$$", pos + 2, state.posMax)
+    if close < 0:
+        return False
+    if not silent:
+        token = state.push("html_inline", "", 0)
+        token.content = f"\\({_escape_html(src[pos + 2 : close].strip())}\\)"
+    state.pos = close + 2
+    return True
+
+
+_SPACED_REF_RE = re.compile(r"[ \t\n\r\f\v]+\[([^\]]*)\]")
+
+
+def _spaced_reference(state: StateInline, silent: bool) -> bool:
+    """kramdown reference link with white space before the id: ``[text] [id]``.
+
+    Only when ``id`` is defined; anything else is left to markdown-it's link rule.
+    """
+    src = state.src
+    if src[state.pos] != "[" or "references" not in state.env:
+        return False
+    end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+    if end < 0:
+        return False
+    m = _SPACED_REF_RE.match(src, end + 1, state.posMax)
+    if m is None:
+        return False
+    ref = state.env["references"].get(normalizeReference(m.group(1) or src[state.pos + 1 : end]))
+    if ref is None:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": ref["href"]}
+        if ref["title"]:
+            token.attrSet("title", ref["title"])
+        old_max = state.posMax
+        state.pos, state.posMax = state.pos + 1, end
+        state.linkLevel += 1
+        state.md.inline.tokenize(state)
+        state.linkLevel -= 1
+        state.posMax = old_max
+        state.push("link_close", "a", -1)
+    state.pos = m.end()
+    return True
+
+
+_AFTER_WORD_RE = re.compile(r"[^\W\d_]-?\Z")
+
+
+def _underscore_rule(state: StateInline, silent: bool) -> bool:
+    """A run of 6-9 underscores (a "fill in the blank" line) not after a letter.
+
+    kramdown opens strong at the run, takes the next ``__`` as its text and
+    closes it at the third pair: ``<strong>__</strong>`` and the rest stays text.
+    Longer runs and runs followed by a word take other kramdown paths; we leave
+    those to CommonMark (which keeps them literal).
+    """
+    src, pos = state.src, state.pos
+    if not src.startswith("______", pos) or _AFTER_WORD_RE.search(src, 0, pos):
+        return False
+    end = pos
+    while end < state.posMax and src[end] == "_":
+        end += 1
+    if not 6 <= end - pos <= 9 or (end < state.posMax and (src[end].isalnum() or src[end] == "*")):
+        return False
+    if not silent:
+        state.push("strong_open", "strong", 1).markup = "__"
+        state.push("text", "", 0).content = "__"
+        state.push("strong_close", "strong", -1).markup = "__"
+        if end - pos > 6:
+            state.push("text", "", 0).content = "_" * (end - pos - 6)
+    state.pos = end
+    return True
+
+
+_PIPE_LINE_RE = re.compile(r"\||.*?[^\\\n]\|")
+_TABLE_SEP_RE = re.compile(r"[+|: \t-]*?-[+|: \t-]*?[ \t]*$|[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
+_CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
+
+
+def _pipe_table(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """kramdown table without a separator line: every line of a block holds a ``|``.
+
+    kramdown needs no ``|---|`` line: a block (blank line or container edge on both
+    sides) whose every line has an unescaped ``|`` is a table of body rows, cells
+    split at each ``|`` and padded to the widest row.  Blocks with a separator
+    line are left to markdown-it's GFM table, and so are blocks with code spans
+    (kramdown does not split inside them; we do not port that).
+    """
+    if state.sCount[startLine] - state.blkIndent >= 4:
+        return False
+    if startLine > 0 and not state.isEmpty(startLine - 1) and state.tokens and state.tokens[-1].nesting != 1:
+        return False
+    src = state.src
+    rows = []
+    line = startLine
+    while line < endLine and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
+        text = src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        if not _PIPE_LINE_RE.match(text) or _TABLE_SEP_RE.match(text) or "`" in text or "<code" in text:
+            return False
+        rows.append(text)
+        line += 1
+    if not rows or (line < endLine and not state.isEmpty(line)):
+        return False
+    if silent:
+        return True
+    leading_pipe = rows[0].startswith("|")
+    table = []
+    for text in rows:
+        cells = [c.replace("\\|", "|").strip() for c in _CELL_SPLIT_RE.split(text)]
+        if leading_pipe and not cells[0]:
+            cells.pop(0)
+        if cells and not cells[-1]:
+            cells.pop()
+        table.append(cells)
+    columns = max(len(cells) for cells in table)
+    state.push("table_open", "table", 1).map = [startLine, line]
+    state.push("tbody_open", "tbody", 1)
+    for i, cells in enumerate(table):
+        state.push("tr_open", "tr", 1).map = [startLine + i, startLine + i + 1]
+        for cell in cells + [""] * (columns - len(cells)):
+            state.push("td_open", "td", 1)
+            token = state.push("inline", "", 0)
+            token.content = cell or "\xa0"  # kramdown fills an empty cell with &nbsp;
+            token.children = []
+            state.push("td_close", "td", -1)
+        state.push("tr_close", "tr", -1)
+    state.push("tbody_close", "tbody", -1)
+    state.push("table_close", "table", -1)
+    state.line = line
     return True
 
 
@@ -483,6 +834,22 @@ def _build(east_asian_line_breaks: bool, auto_ids: bool) -> MarkdownIt:
     # kramdown (GFM paragraph_end) does not let a rule line interrupt a paragraph.
     md.block.ruler.at("hr", rules_block.hr, {"alt": ["reference", "blockquote", "list"]})
     md.block.ruler.at("lheading", _make_setext(rules_block.lheading))
+    md.block.ruler.at(
+        "heading", _make_atx(rules_block.heading), {"alt": ["paragraph", "reference", "blockquote"]}
+    )
+    md.block.ruler.at(
+        "fence", _make_fence(rules_block.fence), {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    # kramdown tries lists, block HTML, setext headers and block math before tables.
+    md.block.ruler.before("paragraph", "kramdown_math", _math_block)
+    md.block.ruler.before("paragraph", "kramdown_pipe_table", _pipe_table)
+    md.block.ruler.before(
+        "paragraph", "kramdown_ial", _ial_block, {"alt": ["paragraph", "reference"]}
+    )
+    md.core.ruler.after("block", "kramdown_ial", _apply_ials)
+    md.inline.ruler.before("link", "kramdown_spaced_reference", _spaced_reference)
+    md.inline.ruler.before("emphasis", "kramdown_underscores", _underscore_rule)
+    md.inline.ruler.after("text", "kramdown_math", _math_inline)
     md.inline.ruler.before("html_inline", "kramdown_block_tag", _inline_block_tag)
     # kramdown's set of typographic symbols replaces markdown-it's (no (c), +- etc.).
     md.core.ruler.at("replacements", _typographic)
@@ -604,10 +971,11 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
         while lead < eol and text[lead] == " ":
             lead += 1
         if lead - pos <= 3 and text.startswith("<", lead):
-            run = _scan_html_run(text, pos)
+            strays: list[tuple[int, int]] = []
+            run = _scan_html_run(text, pos, strays)
             if run is not None:
                 end, complete = run
-                if not complete:  # unclosed tag (runs to the end): rare, leave it to markdown-it
+                if not complete or strays:  # unclosed tag / stray closing tag: rare, leave it to markdown-it
                     return None
                 eol = text.find("\n", end)
                 eol = n if eol < 0 else eol
