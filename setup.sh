@@ -4,7 +4,7 @@
 #   bash setup.sh
 # System packages: WeasyPrint's Pango and HarfBuzz subsetter, the Noto CJK fonts,
 # and the reference tools the test suite uses as oracles (Jekyll with jekyll-feed
-# and kramdown, poppler's pdftotext/pdffonts, qpdf, Java for EPUBCheck).
+# and kramdown, Hugo, poppler's pdftotext/pdffonts, qpdf, Java for EPUBCheck).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,7 +12,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
   poppler-utils qpdf default-jre-headless
-  jekyll ruby-jekyll-feed ruby-kramdown ruby-kramdown-parser-gfm
+  jekyll ruby-jekyll-feed ruby-kramdown ruby-kramdown-parser-gfm hugo
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

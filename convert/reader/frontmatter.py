@@ -107,7 +107,13 @@ class TomlFrontMatter(fm_handlers.BaseHandler):
     OPEN = FM_BOUNDARY
 
     def load(self, fm: str, **kwargs: Any) -> Any:
-        return tomllib.loads(fm)
+        data = tomllib.loads(fm)
+        for key, value in data.items():
+            # A TOML local date-time is local time of the site's timeZone to Hugo (checked
+            # with Hugo 0.111), not UTC; as a string without offset post_date reads it so.
+            if isinstance(value, dt.datetime) and value.tzinfo is None:
+                data[key] = value.isoformat()
+        return data
 
 
 _HANDLERS = {"yaml": YamlFrontMatter(), "toml": TomlFrontMatter()}

@@ -261,19 +261,35 @@ def _hugo_language(stem: str) -> tuple[str, str]:
 
 
 def _hugo_path(meta: Mapping[str, Any], source: PostSource, config: SiteConfig, slug: str) -> str:
-    """Hugo's default URL: the content path, with ``slug`` or ``url`` from the front matter."""
-    if meta.get("url"):
+    """Hugo's default URL (checked with Hugo 0.111): ``/LANG`` for a language other than the
+    default, the content path's folders and the page's name, urlized; or ``url`` as written."""
+    if meta.get("url"):  # used as is, without the language folder
         url = str(meta["url"])
         return url if url.startswith("/") else "/" + url
-    section = ""
+    extra = config.site.extra
+    languages = extra.get("languages") or ()
+    default_language = extra.get("defaultContentLanguage") or "en"
+    stem = source.path.stem
+    base, language = _hugo_language(stem)
+    bundle = base in ("index", "_index")  # index.ja.md is the bundle's index even without languages
+    if language.lower() not in languages:  # not a configured language: part of the name
+        base, language = stem, ""
+    language = (language or default_language).lower()
+    prefix = ""
+    if languages and (language != default_language or extra.get("defaultContentLanguageInSubdir")):
+        prefix = "/" + language
+    if not meta.get("slug"):
+        slug = source.path.parent.name if bundle else base
+    section: tuple[str, ...] = ()
     if source.root is not None:
         try:
             rel = source.path.relative_to(source.root / "content")
-            parts = rel.parts[:-2] if source.path.stem.split(".")[0] == "index" else rel.parts[:-1]
-            section = "/".join(parts)
+            section = rel.parts[:-2] if bundle else rel.parts[:-1]
         except ValueError:
             pass
-    return "/" + (section + "/" if section else "") + jekyll.slugify(slug) + "/"
+    # Hugo urlizes the whole path: folders too are lower-cased, with hyphens for spaces.
+    parts = [jekyll.slugify(part) for part in section]
+    return prefix + "/" + "".join(part + "/" for part in parts if part) + jekyll.slugify(slug) + "/"
 
 
 def _site_vars(config: SiteConfig) -> dict[str, Any]:

@@ -219,3 +219,12 @@ def test_json_split_recovers_what_was_joined(metadata, body):
     body = body.lstrip("\n")
     split = split_front_matter(f"{json.dumps(metadata, ensure_ascii=False, indent=2)}\n{body}")
     assert split.format == "json" and split.metadata == metadata and split.body == body
+
+
+def test_toml_local_date_time_is_left_for_the_site_timezone():
+    # Hugo reads a TOML local date-time in the site's timeZone (tests/reader/test_hugo_site.py).
+    split = split_front_matter("+++\ndate = 2021-12-08T10:46:18\nlastmod = 2021-12-08T10:46:18+09:00\n"
+                               "day = 2021-12-08\n+++\n")
+    assert split.metadata["date"] == "2021-12-08T10:46:18"
+    assert split.metadata["lastmod"] == dt.datetime(2021, 12, 8, 10, 46, 18, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    assert split.metadata["day"] == dt.date(2021, 12, 8)
