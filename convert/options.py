@@ -11,4 +11,3 @@ class WriteOptions:
 
     title: str | None = None  # overrides the collection title
     excerpt_only: bool = False  # feeds: summaries without full content
-    indent_json: int | None = 2

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 from .errors import ConvertError, Diagnostic, InputError, UsageError, WriteError
 from .model import Article, Collection
 from .options import WriteOptions
-from .output import check_not_input, safe_filename, write_atomic
+from .output import InputGuard, safe_filename, write_atomic
 from .reader.collection import ReadOptions, read
 from .registry import Registry
 from .resources import Resources
@@ -123,14 +123,15 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     if job.write_options.title:
         collection = replace(collection, site=replace(collection.site, title=job.write_options.title))
 
+    guard = InputGuard(read_report.inputs)
     for writer_class in writers:
         writer = writer_class(job.write_options, resources)
         if job.each or writer_class.per_article:
             for article in collection.articles:
                 single = collection.with_articles([article])
-                _emit(job, writer, single, _article_stem(article), read_report.inputs, report)
+                _emit(job, writer, single, _article_stem(article), guard, report)
         elif collection.articles or writer_class.name == "json":
-            _emit(job, writer, collection, _collection_stem(collection), read_report.inputs, report)
+            _emit(job, writer, collection, _collection_stem(collection), guard, report)
     report.converted = len(collection.articles)
     return report
 
@@ -144,7 +145,7 @@ def _check_output_shape(job: Job, writers: list[type[Writer]]) -> None:
         raise UsageError(f"-o {job.output}: several outputs need a folder, and this is a file")
 
 
-def _emit(job: Job, writer: Writer, collection: Collection, stem: str, inputs: list[Path], report: Report) -> None:
+def _emit(job: Job, writer: Writer, collection: Collection, stem: str, guard: InputGuard, report: Report) -> None:
     try:
         documents = writer.documents(collection)
     except ConvertError as exc:
@@ -156,7 +157,7 @@ def _emit(job: Job, writer: Writer, collection: Collection, stem: str, inputs: l
             report.stdout.append(document.content)
             continue
         try:
-            check_not_input(target, inputs)
+            guard.check(target)
             write_atomic(target, document.content)
             report.written.append(target)
         except WriteError as exc:

@@ -18,4 +18,13 @@ class JsonWriter(Writer):
     description = "convert's article model as JSON (read back with --from json)"
 
     def render(self, collection: Collection) -> str:
-        return json.dumps(collection_to_json(collection), ensure_ascii=False, indent=self.options.indent_json) + "\n"
+        # One article per line: still one JSON document, easy to diff and to grep, and
+        # written by the C encoder (an indented dump runs the pure-Python one, 5x slower).
+        data = collection_to_json(collection)
+        articles = data.pop("articles")
+        head = json.dumps(data, ensure_ascii=False, indent=2)
+        if not articles:
+            return head[:-2] + ',\n  "articles": []\n}\n'
+        lines = ",\n".join("    " + json.dumps(a, ensure_ascii=False) for a in articles)
+        return f'{head[:-2]},\n  "articles": [\n{lines}\n  ]\n}}\n'
+

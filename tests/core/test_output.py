@@ -5,7 +5,7 @@ import os
 import pytest
 
 from convert.errors import WriteError
-from convert.output import check_not_input, safe_filename, write_atomic
+from convert.output import InputGuard, safe_filename, write_atomic
 
 
 @pytest.mark.parametrize("stem, expected", [
@@ -59,6 +59,10 @@ def test_an_input_is_never_a_target(tmp_path):
     source.write_text("x")
     link = tmp_path / "link.md"
     link.symlink_to(source)
+    (tmp_path / "sub").mkdir()
+    guard = InputGuard([source])
     with pytest.raises(WriteError, match="refusing to write over input"):
-        check_not_input(link, [source])
-    check_not_input(tmp_path / "other.md", [source])
+        guard.check(link)
+    with pytest.raises(WriteError, match="refusing to write over input"):
+        guard.check(tmp_path / "sub" / ".." / "post.md")
+    guard.check(tmp_path / "other.md")
