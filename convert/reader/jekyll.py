@@ -393,6 +393,7 @@ def _normalize_component(text: str, allowed: str, leave: str = "") -> str:
     return encoded
 
 
+@functools.lru_cache(maxsize=4096)  # years, months, days and categories repeat across posts
 def escape_path(path: str) -> str:
     """``Jekyll::URL.escape_path`` for placeholder values.
 
