@@ -7,6 +7,8 @@ Every writer consumes what :func:`clean_body` returns, so the rules live here on
   content. Its output is canonical (lower-case names, double-quoted attributes, ``<``
   and ``>`` escaped everywhere), so every later step is a regex over that output, not
   a second parse.
+* ``style`` survives only on ``th``/``td`` and only as ``text-align:left|right|center``
+  (GFM/kramdown table column alignment); any other CSS is dropped.
 * Hidden content and embedded media are the only rules nh3 cannot express. When the
   input can contain them (a cheap scan says so) a first nh3 pass keeps the markers
   (``style``, ``hidden``, ``aria-hidden``, ``iframe``...), a small tag walk removes
@@ -76,8 +78,8 @@ _ATTRIBUTES = {
     "code": {"class"},  # reduced to language-* below
     "ol": {"start", "reversed"},
     "li": {"value"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan", "style"},  # style: text-align only (_STD, _cell_style)
+    "th": {"colspan", "rowspan", "scope", "style"},
     "col": {"span"},
     "colgroup": {"span"},
     "time": {"datetime"},
@@ -113,6 +115,9 @@ _STD = nh3.Cleaner(
     url_schemes=_URL_SCHEMES,
     link_rel=None,
     strip_comments=True,
+    # Table column alignment (kramdown/GFM write style="text-align: left" on th/td);
+    # nh3 keeps the property with any value, so _cell_style checks the value.
+    filter_style_properties={"text-align"},
 )
 # First pass when hidden content or media may be present: keeps the markers that the
 # tag walk needs; the standard pass afterwards drops them.
@@ -159,6 +164,9 @@ _ATTR = re.compile(r' ([a-z][a-z0-9:-]*)="([^"]*)"')
 _RELATIVE_URL_TAG = re.compile(r'<(a|img)(?= )([^>]*? (?:(?:href|src)="(?!https?://|#)|srcset=")[^>]*)>')
 _IMG = re.compile(r"<img( [^>]*)>")
 _VOID_OPEN = re.compile(r"(<(?:br|hr|img|wbr|col)\b[^>]*)>")
+# A th/td style as nh3 writes it; only "text-align:left|right|center" is kept.
+_CELL_STYLE = re.compile(r'(<t[hd]\b[^>]*?) style="([^"]*)"')
+_ALIGN = frozenset({"text-align:left", "text-align:right", "text-align:center"})
 _URL_ATTR = re.compile(r' (href|src|srcset)="([^"]*)"')
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -245,6 +253,8 @@ def clean_body(
 
     if "&nbsp;" in out:
         out = out.replace("&nbsp;", "\u00a0")
+    if ' style="' in out:
+        out = _CELL_STYLE.sub(_cell_style, out)
     if ' class=""' in out:  # left behind when allowed_classes filtered every class out
         out = out.replace(' class=""', "")
     if _XML_FORBIDDEN.search(out):  # raw, or decoded from references like &#1;
@@ -388,6 +398,13 @@ def _attr(attrs: str, name: str) -> str:
 # --- links and assets -------------------------------------------------------------
 
 _CODE_CLASS = re.compile(r'<code class="([^"]*)">')
+
+
+def _cell_style(m: re.Match) -> str:
+    # One alignment keyword or nothing: 'justify', 'start', '!important', a second
+    # declaration or a value nh3 mangled would be CSS the canonical body does not carry.
+    value = m.group(2).lower()
+    return f'{m.group(1)} style="{value}"' if value in _ALIGN else m.group(1)
 
 
 def _code_class(m: re.Match) -> str:

@@ -77,8 +77,8 @@ def body_of(path: Path) -> str:
         (
             '<table><caption>c</caption><thead><tr><th colspan="2" style="text-align:right">h</th></tr></thead>'
             '<tbody><tr><td rowspan="2" align="left">d</td></tr></tbody></table>',
-            '<table><caption>c</caption><thead><tr><th colspan="2">h</th></tr></thead>'
-            '<tbody><tr><td rowspan="2">d</td></tr></tbody></table>',
+            '<table><caption>c</caption><thead><tr><th colspan="2" style="text-align:right">h</th></tr></thead>'
+            '<tbody><tr><td rowspan="2">d</td></tr></tbody></table>',  # alignment kept; align="" is not
         ),
         (
             '<figure><img src="a.png" alt="a"><figcaption>cap</figcaption></figure>',
@@ -376,6 +376,8 @@ _PIECES = st.sampled_from(
         "<select>", "<option>", "<noscript>", "<template>", "<object data=o>", "<embed src=e>", "<p title='a<b>'>",
         "<code class='language-py x'>", "<sup id='fnref:1' role='doc-noteref'>", "<td colspan=2>", "<caption>",
         "<dl><dt>", "<dd>", "<ruby><rt>", "<plaintext>", "<xmp>", "<listing>\n", "<frameset>", "<body>", "<html>",
+        "<td style='text-align: right'>", "<th style=\"text-align:center;color:red\">", "<td style='text-align: justify'>",
+        "<p style='text-align: left'>", "<th style='display:none'>",
     ]
 )
 _HTMLISH = st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=40).map("".join)
@@ -389,6 +391,9 @@ def test_output_is_safe_xml_and_idempotent(html):
     assert "<script" not in first.lower()  # as markup; escaped text reads "&lt;script"
     for element in tree.iter():
         assert etree.QName(element).localname not in ("script", "style", "iframe", "object", "embed", "form")
+        if "style" in element.attrib:  # table alignment is the only CSS that survives
+            assert etree.QName(element).localname in ("th", "td")
+            assert element.attrib["style"] in ("text-align:left", "text-align:right", "text-align:center")
         for name, value in element.attrib.items():
             assert not re.fullmatch(r"on\w+", name)
             assert "javascript:" not in value.lower()
@@ -401,3 +406,55 @@ def test_arbitrary_text_is_safe_xml_and_idempotent(text):
     first = clean_body(text).html
     parse_xml(first)
     assert clean_body(first).html == first
+
+
+# --- table column alignment ------------------------------------------------------
+
+
+def test_kramdown_table_alignment_is_kept():
+    from convert.reader.markdown import render_markdown
+
+    rendered = render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n")
+    assert 'style="text-align' in rendered  # what nh3 used to drop
+    body = out(rendered)
+    assert body.count('style="text-align:left"') == 2 and body.count('style="text-align:center"') == 2
+    assert body.count('style="text-align:right"') == 2
+    parse_xml(body)
+    assert out(body) == body
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ('<td style="text-align: right">x</td>', '<td style="text-align:right">x</td>'),
+    ('<th style="TEXT-ALIGN: Center">x</th>', "<th>x</th>"),  # nh3 matches property names as written
+    ('<td style="text-align: Center">x</td>', '<td style="text-align:center">x</td>'),
+    ('<td style="text-align: center; color: red">x</td>', '<td style="text-align:center">x</td>'),
+    ('<td style="text-align: justify">x</td>', "<td>x</td>"),
+    ('<td style="text-align: left !important">x</td>', "<td>x</td>"),
+    ('<td style="text-align: left; text-align: right">x</td>', "<td>x</td>"),
+    ('<td style="text-align: expression(alert(1))">x</td>', "<td>x</td>"),
+    ('<td style="color: red" colspan="2">x</td>', '<td colspan="2">x</td>'),
+    ('<td style="">x</td>', "<td>x</td>"),
+])
+def test_cell_style_keeps_only_one_alignment_keyword(cell, expected):
+    body = out(f"<table><tr>{cell}</tr></table>")
+    assert body == f"<table><tbody><tr>{expected}</tr></tbody></table>"
+    assert out(body) == body
+
+
+@pytest.mark.parametrize("html", [
+    '<p style="text-align: center">x</p>',
+    '<div style="text-align: right">x</div>',
+    '<span style="text-align: left">x</span>',
+])
+def test_style_outside_table_cells_is_dropped(html):
+    assert "style" not in out(html)
+
+
+def test_style_like_text_is_not_touched():
+    text = '<table><tr><td><code> style="text-align:justify"</code></td></tr></table>'
+    assert 'style="text-align:justify"' in out(text)  # text, not an attribute
+
+
+def test_hidden_cell_still_goes():
+    assert out('<table><tr><td style="display:none">secret</td><td>ok</td></tr></table>') \
+        == "<table><tbody><tr><td>ok</td></tr></tbody></table>"
