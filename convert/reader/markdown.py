@@ -17,13 +17,13 @@ only what kramdown does differently:
   markup with kramdown's ids and classes.
 * kramdown-only syntax and quirks (each checked against real Jekyll output):
   a fence needs a closing fence and at most one word of info (a Hugo
-  ``yml {linenos=true}`` fence is paragraph text); an ATX header must start the line; a block whose every
-  line holds a ``|`` is a table even without a ``|---|`` line; ``$$...$$`` math
-  as MathJax markup (``\(...\)`` inline, ``\[...\]`` as a block); block IALs
-  and ALDs (``{: .c #id k="v"}``) set attributes; ``[text] [ref]`` links; a
-  lazy ``---`` after a list item's line makes it a setext header; a 6-9
-  underscore run is ``<strong>__</strong>``; ``<!DOCTYPE`` in text and a stray
-  closing tag inside block HTML come out escaped.
+  ``yml {linenos=true}`` fence is paragraph text); an ATX header must start
+  the line; a block whose every line holds a ``|`` is a table even without a
+  ``|---|`` line; ``$$...$$`` math as MathJax markup (``\\(...\\)`` inline,
+  ``\\[...\\]`` as a block); block IALs and ALDs (``{: .c #id k="v"}``) set
+  attributes; ``[text] [ref]`` links; a lazy ``---`` after a list item's line
+  makes it a setext header; a 6-9 underscore run is ``<strong>__</strong>``;
+  ``<!DOCTYPE`` in text and a stray closing tag inside block HTML come out escaped.
 
 Bodies using any of that syntax hold a character the fast path refuses (a
 backtick, ``|``, ``$``, ``{``, ``[`` outside a link, ``_``, ``!``), an indented
@@ -228,6 +228,9 @@ def _html_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
         strays: list[tuple[int, int]] = []
         scanned = _scan_html_run(buf, 0, strays)
         if scanned is None:
+            if last < endLine and buf.lstrip(" ").startswith("<!--"):
+                window *= 2  # a comment still open at the window's end
+                continue
             return False
         end, complete = scanned
         if complete or last >= endLine:
@@ -298,7 +301,9 @@ def _make_atx(heading):
     """kramdown's ATX header starts the line: an indented ``  # x`` is paragraph text."""
 
     def atx(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-        return state.sCount[startLine] == state.blkIndent and heading(state, startLine, endLine, silent)
+        if state.sCount[startLine] != state.blkIndent:
+            return False
+        return heading(state, startLine, endLine, silent)
 
     return atx
 
@@ -332,9 +337,10 @@ _FENCE_OPEN_RE = re.compile(r"(`{3,}|~{3,})[ \t]*(?:[^ \t]+[ \t]*)?$")
 def _make_fence(fence):
     """kramdown-parser-gfm's fence: at most ONE word of info and a closing fence.
 
-    ``` ```yml {linenos=true} ``` (Hugo) or a fence never closed is no code
-    block there: the lines stay paragraph text (the backticks may then open a
-    code span), where CommonMark takes any info string and closes at the end.
+    A Hugo fence with ``yml {linenos=true}`` after the backticks, or a fence
+    never closed, is no code block there: the lines stay paragraph text (the
+    backticks may then open a code span), where CommonMark takes any info
+    string and closes the block at the end.
     """
 
     def kramdown_fence(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
@@ -399,16 +405,14 @@ def _ial_block(state: StateBlock, startLine: int, endLine: int, silent: bool) ->
     if silent:
         return True
     if ald:
-        state.env.setdefault("kramdown_alds", {})[ald.group(1)] = _parse_attribute_list(ald.group(2))
+        alds = state.env.setdefault("kramdown_alds", {})
+        alds[ald.group(1)] = _parse_attribute_list(ald.group(2))
     else:
+        # kramdown attaches to the previous sibling unless a blank line (or nothing) is before.
+        previous = not _after_block_boundary(state, startLine)
         token = state.push("kramdown_ial", "", 0)
         token.hidden = True
-        # kramdown attaches to the previous sibling unless a blank line (or nothing) is before.
-        previous = bool(state.tokens[:-1]) and state.tokens[-2].nesting != 1
-        token.meta = {
-            "attrs": _parse_attribute_list(ial.group(1)),
-            "previous": previous and startLine > 0 and not state.isEmpty(startLine - 1),
-        }
+        token.meta = {"attrs": _parse_attribute_list(ial.group(1)), "previous": previous}
     state.line = startLine + 1
     return True
 
@@ -436,8 +440,10 @@ def _apply_ials(state: StateCore) -> None:
                 if tokens[j].type != "kramdown_ial":
                     target = tokens[j] if tokens[j].nesting >= 0 else None
                     break
-        if target is None or target.type in ("html_block", "inline"):
-            continue  # nothing to attach to; raw HTML keeps its own attributes
+        if target is None or target.type in ("html_block", "fence", "code_block"):
+            # Not done: kramdown sets them on the HTML element itself and, for code,
+            # on the Rouge wrapper <div> we do not emit.
+            continue
         attrs, refs = tok.meta["attrs"]
         for ref in refs:
             attrs = alds.get(ref, ([], []))[0] + attrs
@@ -446,6 +452,11 @@ def _apply_ials(state: StateCore) -> None:
                 value = f"{target.attrGet('class')} {value}"
             target.attrSet(key, value)
     state.tokens = [t for t in tokens if t.type != "kramdown_ial"]
+
+
+def _after_block_boundary(state: StateBlock, line: int) -> bool:
+    """kramdown after_block_boundary?: a blank line or the container's start is before ``line``."""
+    return line == 0 or state.isEmpty(line - 1) or not state.tokens or state.tokens[-1].nesting == 1
 
 
 def _math_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
@@ -460,7 +471,7 @@ def _math_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -
     src = state.src
     if not src.startswith("$$", pos):
         return False
-    if startLine > 0 and not state.isEmpty(startLine - 1) and state.tokens and state.tokens[-1].nesting != 1:
+    if not _after_block_boundary(state, startLine):
         return False
     close = src.find("$$", pos + 2)
     last = startLine
@@ -574,14 +585,16 @@ def _pipe_table(state: StateBlock, startLine: int, endLine: int, silent: bool) -
     """
     if state.sCount[startLine] - state.blkIndent >= 4:
         return False
-    if startLine > 0 and not state.isEmpty(startLine - 1) and state.tokens and state.tokens[-1].nesting != 1:
+    if not _after_block_boundary(state, startLine):
         return False
     src = state.src
     rows = []
     line = startLine
     while line < endLine and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
         text = src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
-        if not _PIPE_LINE_RE.match(text) or _TABLE_SEP_RE.match(text) or "`" in text or "<code" in text:
+        if not _PIPE_LINE_RE.match(text) or _TABLE_SEP_RE.match(text):
+            return False
+        if "`" in text or "<code" in text:
             return False
         rows.append(text)
         line += 1
@@ -838,13 +851,15 @@ def _build(east_asian_line_breaks: bool, auto_ids: bool) -> MarkdownIt:
         "heading", _make_atx(rules_block.heading), {"alt": ["paragraph", "reference", "blockquote"]}
     )
     md.block.ruler.at(
-        "fence", _make_fence(rules_block.fence), {"alt": ["paragraph", "reference", "blockquote", "list"]}
+        "fence",
+        _make_fence(rules_block.fence),
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     # kramdown tries lists, block HTML, setext headers and block math before tables.
     md.block.ruler.before("paragraph", "kramdown_math", _math_block)
     md.block.ruler.before("paragraph", "kramdown_pipe_table", _pipe_table)
     md.block.ruler.before(
-        "paragraph", "kramdown_ial", _ial_block, {"alt": ["paragraph", "reference"]}
+        "paragraph", "kramdown_ial", _ial_block, {"alt": ["paragraph", "reference", "blockquote"]}
     )
     md.core.ruler.after("block", "kramdown_ial", _apply_ials)
     md.inline.ruler.before("link", "kramdown_spaced_reference", _spaced_reference)
@@ -975,8 +990,8 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
             run = _scan_html_run(text, pos, strays)
             if run is not None:
                 end, complete = run
-                if not complete or strays:  # unclosed tag / stray closing tag: rare, leave it to markdown-it
-                    return None
+                if not complete or strays:
+                    return None  # unclosed tag / stray closing tag: rare, leave it to markdown-it
                 eol = text.find("\n", end)
                 eol = n if eol < 0 else eol
                 if text[end:eol].strip(" \t"):

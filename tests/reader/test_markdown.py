@@ -150,6 +150,7 @@ def test_fast_path_matches_full_render():
             list("ab中文 \n\t\r\0*_`<>/[]()!#-|~\"'&:.^{}=+1")
             + ["<p>", "</p>", "<div>", "<!--", "-->", "```", "[^1]", "http://", "\n\n"]
             + ["<center>", "</center>", "[a](b)", "<http://a.b>"]
+            + ["$$", "{: .c}", "______", "```yml x", "</td>", "[a] [b]", "\n[b]: /u\n"]
         ),
         max_size=40,
     ).map("".join)
@@ -197,6 +198,12 @@ KRAMDOWN_CASES = [
      '<p class="cls" id="myid">text</p>\n\n<p>next</p>\n'),
     ('block_ial_before_block', '{:.c}\npara',
      '<p class="c">para</p>\n'),
+    ('block_ial_ends_blockquote', '> q\n{: .c}',
+     '<blockquote class="c">\n  <p>q</p>\n</blockquote>\n'),
+    ('block_ial_on_gfm_table', '| a | b |\n|---|---|\n| 1 | 2 |\n{: .c}',
+     '<table class="c">\n  <thead>\n    <tr>\n      <th>a</th>\n      <th>b</th>\n    </tr>\n  </thead>\n  <tbody>\n    <tr>\n      <td>1</td>\n      <td>2</td>\n    </tr>\n  </tbody>\n</table>\n'),
+    ('block_ial_on_list_and_rule', '- a\n{: .c}\n\n***\n{: .d}',
+     '<ul class="c">\n  <li>a</li>\n</ul>\n\n<hr class="d" />\n'),
     ('header_ial_id', '# H\n{:#hid}\n\n# H',
      '<h1 id="hid">H</h1>\n\n<h1 id="h">H</h1>\n'),
     ('ald_reference', '{:r: .a}\n\np\n{:r .b}',
