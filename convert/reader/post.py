@@ -143,8 +143,10 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     filename_date, file_slug, ext = jekyll.split_post_filename(name)
     language_suffix = ""
     if config.kind == "hugo":
-        stem = source.path.stem
-        stem, language_suffix = _hugo_language(stem)
+        stem, language_suffix = _hugo_language(source.path.stem)
+        if language_suffix.lower() not in (config.site.extra.get("languages") or ()):
+            # Hugo reads a suffix as a language only for a configured one: 'only.ja.md' is 'only.ja'.
+            stem, language_suffix = source.path.stem, ""
         file_slug = source.path.parent.name if stem in ("index", "_index") else stem
     ext = source.path.suffix.lower()
 
@@ -152,6 +154,11 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         return split.line_of(key)
 
     tz = config.tz
+    if config.kind == "hugo":
+        # Hugo reads a date without an offset in the site's timeZone, where Jekyll's YAML
+        # takes an unquoted one as UTC.
+        lower = {k: v.replace(tzinfo=tz) if isinstance(v, dt.datetime) and v.tzinfo is None else v
+                 for k, v in lower.items()}
     date_key = next((k for k in ("date", "publishdate", "pubdate") if lower.get(k) not in (None, "")), "date")
     try:
         date = jekyll.post_date(lower.get(date_key), filename_date=filename_date, site_tz=tz,

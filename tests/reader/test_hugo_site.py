@@ -17,9 +17,6 @@ from convert.reader.site import find_site_root
 from tests.support import hugo_oracle as oracle
 
 GOLDEN = oracle.load_golden()
-# Hugo reads a YAML timestamp without offset in timeZone; our YAML path reads it as
-# UTC (Jekyll's rule) because post.py does not yet tell Hugo sites apart there.
-YAML_NAIVE = {("posts/yaml-naive.md", "date"), ("posts/yaml-naive.md", "lastmod"), ("posts/only.ja.md", "lastmod")}
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +50,7 @@ def test_we_read_the_pages_hugo_builds(ours):
 def _cases():
     for path, page in sorted(GOLDEN.items()):
         for key in ("permalink", "date", "lastmod", "title", "tags", "lang"):
-            marks = [pytest.mark.xfail(strict=True, reason="naive YAML date in a Hugo site")] \
-                if (path, key) in YAML_NAIVE else []
-            yield pytest.param(path, key, id=f"{path}:{key}", marks=marks)
+            yield pytest.param(path, key, id=f"{path}:{key}")
 
 
 @pytest.mark.parametrize("path,key", list(_cases()))
