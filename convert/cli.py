@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_.add_argument("--strict", action="store_true", help="treat warnings as errors")
     run_.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     run_.add_argument("-v", "--verbose", action="store_true", help="also print skipped files and each file written")
-    run_.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes for reading (default 1)")
+    run_.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes for reading (default: every core)")
     info = parser.add_argument_group("information")
     info.add_argument("--list-formats", action="store_true", help="list the output formats and exit")
     info.add_argument("--print-default-template", metavar="NAME", help="print a built-in template and exit")
@@ -111,7 +111,7 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         site_overrides["title"] = args.title
     read_options = ReadOptions(
         drafts=args.drafts, future=args.future, unpublished=args.unpublished, input_encoding=args.input_encoding,
-        config=args.config, from_format="json" if args.from_format == "json" else None, jobs=args.jobs or 1,
+        config=args.config, from_format="json" if args.from_format == "json" else None, jobs=args.jobs,
         site_overrides=site_overrides,
     )
     selection = Selection(tuple(args.category), tuple(args.tag), args.since, args.until, args.lang, args.limit)

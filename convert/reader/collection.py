@@ -36,13 +36,7 @@ _CHUNK = 64
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """What to read and how.
-
-    ``jobs`` is the number of worker processes. It defaults to one: measured on
-    the 2-vCPU machines this project runs on, two workers each run at about half
-    speed (the vCPUs share a core) and every article must be pickled back, so
-    one process is faster there; on real multi-core machines ``--jobs N`` pays.
-    """
+    """What to read and how. ``jobs``: worker processes; ``None`` uses every core."""
 
     drafts: bool = False
     future: bool = False
@@ -50,7 +44,7 @@ class ReadOptions:
     input_encoding: str | None = None
     config: Path | None = None  # a site _config.yml / hugo.toml for loose post files
     from_format: str | None = None  # "json" to read convert's JSON form
-    jobs: int = 1
+    jobs: int | None = None
     now: dt.datetime | None = None  # "now" for future posts; default SOURCE_DATE_EPOCH or the clock
     site_overrides: dict = field(default_factory=dict)  # Site fields from --title/--metadata
 
@@ -223,7 +217,8 @@ def _now(options: ReadOptions) -> dt.datetime:
 
 
 def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, links: LinkMaps,
-              jobs: int, progress) -> list[PostResult]:
+              jobs: int | None, progress) -> list[PostResult]:
+    jobs = jobs or os.cpu_count() or 1
     total = len(sources)
     if jobs <= 1 or total < _PARALLEL_THRESHOLD:
         results = []
