@@ -305,6 +305,9 @@ def _is_word_char(ch: str) -> bool:
     return cat[0] in "ML" or cat == "Nd"
 
 
+_SIMPLE_SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
 def slugify(string: str | None, mode: str | None = None, cased: bool = False) -> str | None:
     """``Utils.slugify``: runs of other characters become one ``-``.
 
@@ -318,6 +321,8 @@ def slugify(string: str | None, mode: str | None = None, cased: bool = False) ->
     if string is None:
         return None
     string = _ruby_str(string)
+    if mode in ("default", "pretty") and _SIMPLE_SLUG.fullmatch(string):
+        return string if cased else string.lower()  # nothing to replace (most file-name slugs)
     if mode not in ("raw", "default", "pretty", "ascii", "latin"):
         return string if cased else string.lower()
     if mode == "latin":

@@ -23,6 +23,7 @@ from . import jekyll
 from .clean import clean_body
 from .frontmatter import SplitPost, split_front_matter
 from .liquid import render_liquid
+from .markdown import _is_cjk as is_cjk
 from .markdown import render_markdown
 from .site import SiteConfig
 
@@ -247,7 +248,12 @@ def _resolve(table: Mapping[str, str], key: str, links: LinkMaps, result: PostRe
 def _relative_path(source: PostSource) -> str:
     """The post's path inside its site (``_posts/2021-12-08-x.md``), for ``:path`` permalinks."""
     if source.root is not None and source.data is None:
-        try:  # both come from the same walk, so no resolve() (a system call per part) is needed
+        # Both come from the same walk: plain string work, no resolve() (a system call
+        # per part) and no PurePath.relative_to (slow for what it does here).
+        root, path = str(source.root).rstrip("/") + "/", str(source.path)
+        if path.startswith(root):
+            return path[len(root):].replace("\\", "/")
+        try:
             return source.path.relative_to(source.root).as_posix()
         except ValueError:
             pass
@@ -329,8 +335,40 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
     excerpt = jekyll.split_excerpt(body_source, separator)
     if not excerpt:
         return ""
+    if is_markdown:
+        plain = plain_paragraph_text(excerpt)
+        if plain is not None:
+            return plain
     rendered = render_markdown(excerpt) if is_markdown else excerpt
     return summary_text(rendered)
+
+
+# Anything that could make Markdown render an excerpt as more than its own text:
+# markup, entities, escapes, kramdown's typography, block markers at a line start.
+_MARKDOWN_SIGNIFICANT = re.compile(
+    r"""[\\`*_\[\]<>&{}|~"'$\x00\t]|\.\.\.|--|^[ ]*(?:[-+=#>:]|\d{1,9}[.)])|^ {4}""", re.MULTILINE)
+
+
+def plain_paragraph_text(source: str) -> str | None:
+    """The text Markdown would show for ``source`` when it is plain paragraphs, else None.
+
+    Most excerpts are one paragraph of prose with no Markdown at all (news digests);
+    rendering them only to take the text back costs as much as the body itself.
+    Soft breaks between two CJK characters vanish, as the renderer's East Asian rule does.
+    """
+    if _MARKDOWN_SIGNIFICANT.search(source):
+        return None
+    lines = [line.strip(" ") for line in source.split("\n")]
+    pieces: list[str] = []
+    for line in lines:
+        if not line:
+            pieces.append(" ")
+            continue
+        if pieces and pieces[-1] != " " and not (is_cjk(pieces[-1][-1]) and is_cjk(line[0])):
+            pieces.append(" ")
+        pieces.append(line)
+    text = _XML_FORBIDDEN.sub("", "".join(pieces))
+    return unicodedata.normalize("NFC", _normalize_space(text))
 
 
 # Markup whose text a reader may not see (or that the cleaner rewrites): an

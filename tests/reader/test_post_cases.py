@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, strategies as st
 
 from convert.reader.collection import ReadOptions, read
 
@@ -132,3 +133,18 @@ def test_summary_text_is_the_text_the_cleaned_excerpt_shows():
     for fragment in cases:
         assert summary_text(fragment) == _normalize_space(_text(clean_body(fragment).html)), fragment
     assert "secret" not in summary_text(cases[2]) and "alert" not in summary_text(cases[3])
+
+
+_prose = st.lists(st.sampled_from(list("离岸人民币兑美元升至，。“”（）abc XYZ 12.3\n-*_[]<>&`'\"#>:=+!|~\\{}$\u3000")
+                                  + ["...", "--", "    ", "\n\n", "1. ", "# "]), max_size=40).map("".join)
+
+
+@given(_prose)
+@example("离岸人民币\n兑美元 abc\ndef。\n\n第二段")
+def test_plain_paragraph_text_is_what_rendering_would_show(source):
+    from convert.reader.markdown import render_markdown
+    from convert.reader.post import plain_paragraph_text, summary_text
+
+    plain = plain_paragraph_text(source)
+    if plain is not None:
+        assert plain == summary_text(render_markdown(source))
