@@ -160,6 +160,9 @@ def _print_report(report: Report, args: argparse.Namespace) -> None:
     for failure in report.failures:
         print(f"error: {failure}", file=err)
     if args.verbose:
+        if report.dropped:
+            removed = ", ".join(f"{rule} {count}" for rule, count in report.dropped.items())
+            print(f"clean-up removed (by rule, all files): {removed}", file=err)
         for name, reason in report.skipped:
             print(f"skipped: {name}: {reason}", file=err)
         for path in report.written:

@@ -85,6 +85,7 @@ class Report:
     failures: list[ConvertError] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # what the clean-up removed, by rule
     stdout: list[str | bytes] = field(default_factory=list)
     strict: bool = False
 
@@ -111,7 +112,8 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     _check_output_shape(job, writers)
 
     read_report = read(job.sources, job.read_options, progress)
-    report = Report(strict=job.strict, skipped=read_report.skipped, diagnostics=read_report.diagnostics)
+    report = Report(strict=job.strict, skipped=read_report.skipped, diagnostics=read_report.diagnostics,
+                    dropped=dict(sorted(read_report.dropped.items())))
     report.failures.extend(read_report.failures)
     if job.strict and read_report.diagnostics:
         # --strict: a warned-about file is a failed file.

@@ -1,0 +1,1 @@
+"""convert's test suite, organised by the part each folder checks."""

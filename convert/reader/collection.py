@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,6 +59,7 @@ class ReadReport:
     failures: list[InputError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     inputs: list[Path] = field(default_factory=list)  # every file read, to refuse writing over one
+    dropped: Counter = field(default_factory=Counter)  # clean-up rule -> things removed, all files
 
 
 def read(sources: Sequence[str | Path], options: ReadOptions = ReadOptions(),
@@ -88,6 +90,7 @@ def read(sources: Sequence[str | Path], options: ReadOptions = ReadOptions(),
             results = [again.get(id(r), r) for r in results]
         for result in results:
             report.diagnostics.extend(result.diagnostics)
+            report.dropped.update(result.dropped)
             if result.error is not None:
                 report.failures.append(result.error)
             elif result.skipped is not None:

@@ -71,6 +71,7 @@ class PostResult:
     error: InputError | None = None
     skipped: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    dropped: Mapping[str, int] = field(default_factory=dict)  # clean-up rule -> things removed
     unresolved_links: bool = False  # a post_url/link tag needs the other posts' permalinks
 
 
@@ -220,6 +221,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     cleaned = clean_body(rendered, page_url=permalink, site_url=site.url, source_dir=source_dir,
                          source_root=source.root, warn=lambda m: warn(m, split.body_line))
     body = cleaned.html
+    result.dropped = cleaned.dropped
 
     title = _title(lower.get("title"), file_slug, body, warn, line("title"))
     summary = _summary(lower, body_source, is_markdown, config)

@@ -1,0 +1,1 @@
+"""Tests of the real `convert` command: exit codes, messages, outputs."""

@@ -128,3 +128,12 @@ def test_list_formats_and_default_template():
     assert listing.returncode == 0 and listing.stdout.startswith("json")
     missing = convert("--print-default-template", "nope.html")
     assert missing.returncode == 2 and "no built-in template 'nope.html'" in missing.stderr
+
+
+def test_verbose_reports_what_the_clean_up_removed(tmp_path):
+    result = convert("-v", "--to", "json", "-o", tmp_path / "o.json",
+                     ROOT / "tests" / "cases" / "reader" / "2021-12-08-hostile.html")
+    assert result.returncode == 0, result.stderr
+    line = next(l for l in result.stderr.splitlines() if l.startswith("clean-up removed"))
+    assert "script 1" in line and "hidden 1" in line
+    assert f"wrote {tmp_path / 'o.json'}" in result.stderr

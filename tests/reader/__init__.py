@@ -1,0 +1,1 @@
+"""Tests of the reader: front matter, Jekyll/Hugo semantics, Markdown, clean-up, real corpus."""

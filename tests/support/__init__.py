@@ -1,0 +1,1 @@
+"""Oracle harnesses: real Jekyll, kramdown and Hugo, driven from the tests."""

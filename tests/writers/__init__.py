@@ -1,0 +1,1 @@
+"""Tests of the writers, one folder per format."""
