@@ -221,7 +221,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     cleaned = clean_body(rendered, page_url=permalink, site_url=site.url, source_dir=source_dir,
                          source_root=source.root, warn=lambda m: warn(m, split.body_line))
     body = cleaned.html
-    result.dropped = cleaned.dropped
+    result.dropped = dict(cleaned.dropped)  # a plain dict: it travels back from worker processes
 
     title = _title(lower.get("title"), file_slug, body, warn, line("title"))
     summary = _summary(lower, body_source, is_markdown, config)
