@@ -640,21 +640,41 @@ def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[st
     if relative_path is None:
         relative_path = f"_{collection}/{basename}.md"
     template = front_permalink if front_permalink is not None else style_to_pattern(pattern)
+    pieces = _compile_template(template)
     values = _url_placeholders(date=date, categories=categories, slug=slug, basename=basename,
                                relative_path=relative_path, output_ext=output_ext, collection=collection)
+    url = "".join(piece if isinstance(piece, str) else escape_path(values[piece[0]]()) + piece[1]
+                  for piece in pieces)
+    url = ("/" + url).replace("..", "/").replace("./", "")
+    return re.sub(r"/+", "/", url)
 
-    def replace(m: re.Match[str]) -> str:
-        name = m.group(1)
+
+_PLACEHOLDER_NAMES = frozenset(_url_placeholders(
+    date=dt.datetime(2000, 1, 1), categories=(), slug="", basename="", relative_path="", output_ext="",
+    collection=""))
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_template(template: str) -> tuple[str | tuple[str, str], ...]:
+    """A permalink template as literal text and (placeholder, kept suffix) pieces, once per template.
+
+    ``:month_`` is not a placeholder, so it reads as ``:month`` followed by ``_``
+    (Jekyll's own fallback); a name that is neither is an ``InputError``.
+    """
+    pieces: list[str | tuple[str, str]] = []
+    position = 0
+    for match in re.finditer(r":([a-z_]+)", template):
+        name = match.group(1)
         pool = [name, name[:-1]] if name.endswith("_") else [name]
-        winner = next((key for key in pool if key in values), None)
+        winner = next((key for key in pool if key in _PLACEHOLDER_NAMES), None)
         if winner is None:
             raise InputError(None, f"the permalink template {template!r} has no {' or '.join(pool)} "
                                    "placeholder; check the permalink setting")
-        return m.group(0).replace(f":{winner}", escape_path(values[winner]()), 1)
-
-    url = re.sub(r":([a-z_]+)", replace, template)
-    url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
+        pieces.append(template[position:match.start()])
+        pieces.append((winner, name[len(winner):]))
+        position = match.end()
+    pieces.append(template[position:])
+    return tuple(pieces)
 
 
 def _ruby_dirname(path: str) -> str:

@@ -186,13 +186,12 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     tags = jekyll.tags_from(lower)
 
     # Body: Liquid first (as Jekyll does), then Markdown unless the file is HTML.
-    site_vars = _site_vars(config)
-    page_vars = {"title": lower.get("title"), "date": date, "categories": list(categories), "tags": list(tags),
-                 **{k: v for k, v in meta.items() if isinstance(v, (str, int, float))}}
     body_source = split.body
     if "{" in body_source:
+        page_vars = {"title": lower.get("title"), "date": date, "categories": list(categories), "tags": list(tags),
+                     **{k: v for k, v in meta.items() if isinstance(v, (str, int, float))}}
         body_source = render_liquid(
-            body_source, site=site_vars, page=page_vars,
+            body_source, site=_site_vars(config), page=page_vars,
             resolve_post_url=lambda n: _resolve(links.by_post_name, n, links, result),
             resolve_link=lambda p: _resolve(links.by_path, p, links, result),
             warn=lambda m: warn(m, split.body_line),
@@ -327,6 +326,16 @@ def _title(value: Any, file_slug: str, body: str, warn, line: int | None) -> str
     return derived
 
 
+# A summary is a teaser, not the article: Jekyll's excerpt is everything up to the
+# first blank line, which for a scraped HTML article is the whole text. Longer
+# excerpts are cut at a sentence end (Hugo cuts at 70 words); the news digests of
+# the real archive (176-519 characters) stay whole. The author's own summary is kept.
+SUMMARY_LIMIT = 600
+# A CJK full stop ends a sentence wherever it stands; a Latin one only before a space
+# (not in "6.35"); closing quotes and brackets stay with their sentence.
+_SENTENCE_END = re.compile(r"(?:[。！？]|[.!?…](?=[\s”’」』）)]|$))[”’」』）)]*")
+
+
 def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig) -> str:
     """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator."""
     for key in ("excerpt", "summary", "description"):
@@ -337,12 +346,30 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
     excerpt = jekyll.split_excerpt(body_source, separator)
     if not excerpt:
         return ""
+    if len(excerpt) > 4 * SUMMARY_LIMIT:
+        # Rendering a long excerpt only to cut its text short: render the first lines only.
+        cut = excerpt.find("\n", 4 * SUMMARY_LIMIT)
+        excerpt = excerpt if cut < 0 else excerpt[:cut]
     if is_markdown:
         plain = plain_paragraph_text(excerpt)
         if plain is not None:
-            return plain
+            return shorten(plain)
     rendered = render_markdown(excerpt) if is_markdown else excerpt
-    return summary_text(rendered)
+    return shorten(summary_text(rendered))
+
+
+def shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """``text`` if it fits, else cut after the last sentence end (or word) within ``limit``, with '…'."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if ends and ends[-1] >= limit // 2:
+        return head[: ends[-1]].rstrip() + ("" if head[ends[-1] - 1] == "…" else "…")
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip() + "…"
 
 
 # Anything that could make Markdown render an excerpt as more than its own text:

@@ -148,3 +148,23 @@ def test_plain_paragraph_text_is_what_rendering_would_show(source):
     plain = plain_paragraph_text(source)
     if plain is not None:
         assert plain == summary_text(render_markdown(source))
+
+
+def test_long_summaries_are_cut_at_a_sentence_end():
+    from convert.reader.post import SUMMARY_LIMIT, shorten
+
+    chinese = "今年以来，赤峰市邮政分公司全面推进工作。" * 60
+    short = shorten(chinese)
+    assert len(short) <= SUMMARY_LIMIT and short.endswith("。…") and chinese.startswith(short[:-1])
+    latin = "word " * 300
+    cut = shorten(latin.strip())
+    assert cut.endswith("word…") and len(cut) <= SUMMARY_LIMIT
+    assert shorten("短文。") == "短文。"
+
+
+def test_the_seed_summary_is_its_opening_cut_short():
+    root = Path(__file__).resolve().parents[2]
+    report = read([root / "samples"], ReadOptions(jobs=1))
+    seed = next(a for a in report.collection.articles if a.source.endswith("5971357beab9ad41.md"))
+    assert seed.summary.startswith("□郑文红李志男 今年以来，内蒙古自治区赤峰市邮政分公司党委")
+    assert seed.summary.endswith("…") and len(seed.summary) <= 600
