@@ -346,22 +346,27 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
     excerpt = jekyll.split_excerpt(body_source, separator)
     if not excerpt:
         return ""
-    if len(excerpt) > 4 * SUMMARY_LIMIT:
-        # Rendering a long excerpt only to cut its text short: render the first lines only.
-        cut = excerpt.find("\n", 4 * SUMMARY_LIMIT)
-        excerpt = excerpt if cut < 0 else excerpt[:cut]
+    truncated = False
+    if len(excerpt) > 3 * SUMMARY_LIMIT:
+        # Rendering a long excerpt only to cut its text short: render its first lines only.
+        cut = excerpt.find("\n", 3 * SUMMARY_LIMIT)
+        if cut >= 0:
+            excerpt, truncated = excerpt[:cut], True
     if is_markdown:
         plain = plain_paragraph_text(excerpt)
         if plain is not None:
-            return shorten(plain)
+            return shorten(plain, truncated=truncated)
     rendered = render_markdown(excerpt) if is_markdown else excerpt
-    return shorten(summary_text(rendered))
+    return shorten(summary_text(rendered), truncated=truncated)
 
 
-def shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
-    """``text`` if it fits, else cut after the last sentence end (or word) within ``limit``, with '…'."""
+def shorten(text: str, limit: int = SUMMARY_LIMIT, truncated: bool = False) -> str:
+    """``text`` if it fits, else cut after the last sentence end (or word) within ``limit``, with '…'.
+
+    ``truncated``: the text is already the opening of something longer, so it ends in '…' anyway.
+    """
     if len(text) <= limit:
-        return text
+        return text + "…" if truncated and text and not text.endswith("…") else text
     head = text[: limit - 1]
     ends = [m.end() for m in _SENTENCE_END.finditer(head)]
     if ends and ends[-1] >= limit // 2:

@@ -168,3 +168,10 @@ def test_the_seed_summary_is_its_opening_cut_short():
     seed = next(a for a in report.collection.articles if a.source.endswith("5971357beab9ad41.md"))
     assert seed.summary.startswith("□郑文红李志男 今年以来，内蒙古自治区赤峰市邮政分公司党委")
     assert seed.summary.endswith("…") and len(seed.summary) <= 600
+
+
+def test_an_excerpt_cut_before_rendering_still_says_so():
+    from convert.reader.post import shorten
+
+    assert shorten("开头的几句话。", truncated=True) == "开头的几句话。…"
+    assert shorten("", truncated=True) == ""
