@@ -63,3 +63,19 @@ def test_diverse_posts_are_accepted_or_named():
     for article in report.collection.articles:
         _well_formed(article.body)
         assert article.date.tzinfo is not None
+
+
+def test_worker_processes_read_exactly_what_one_process_reads(tmp_path):
+    """Enough posts for the parallel path (more than two worker tasks), a broken one among them."""
+    sources = sorted(FINEWS.glob("2021-*.md"))
+    for index in range(600):
+        source = sources[index % len(sources)]
+        (tmp_path / f"2021-12-{1 + index % 28:02d}-{index:04d}-{source.stem[11:]}.md").write_bytes(source.read_bytes())
+    (tmp_path / "2021-12-01-broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    serial = read([tmp_path], ReadOptions(config=CONFIG, jobs=1))
+    parallel = read([tmp_path], ReadOptions(config=CONFIG, jobs=2))
+    assert len(parallel.collection.articles) == 600
+    assert parallel.collection == serial.collection
+    assert [str(f) for f in parallel.failures] == [str(f) for f in serial.failures] and len(serial.failures) == 1
+    assert parallel.diagnostics == serial.diagnostics
+    assert parallel.dropped == serial.dropped
