@@ -137,3 +137,51 @@ def test_verbose_reports_what_the_clean_up_removed(tmp_path):
     line = next(l for l in result.stderr.splitlines() if l.startswith("clean-up removed"))
     assert "script 1" in line and "hidden 1" in line
     assert f"wrote {tmp_path / 'o.json'}" in result.stderr
+
+
+def test_same_input_same_bytes(tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert convert("-o", first, SAMPLES).returncode == 0
+    assert convert("-o", second, "--jobs", "2", SAMPLES).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_metadata_and_title_set_site_fields(tmp_path):
+    result = convert("--to", "json", "--title", "合订本", "--metadata", "url=https://example.net",
+                     "--metadata", "edition=2", FINEWS / "2021-12-01-init.md")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["site"]["title"] == "合订本" and data["site"]["extra"] == {"edition": "2"}
+    assert data["articles"][0]["permalink"] == "https://example.net/sitenews/2021/12/01/init.html"
+    bad = convert("--to", "json", "--metadata", "novalue", FINEWS / "2021-12-01-init.md")
+    assert bad.returncode == 2 and "expected KEY=VALUE" in bad.stderr
+
+
+def _run_in_terminal(args, env):
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.run([sys.executable, "-m", "convert", *map(str, args)], stdin=slave, stdout=slave,
+                             stderr=slave, env=env)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    return process.returncode, output.decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    code, shown = _run_in_terminal(["--to", "json", "-o", tmp_path / "t.json", SAMPLES], env)
+    assert code == 0 and "reading" in shown and "\x1b[" in shown
+    code, shown = _run_in_terminal(["--to", "json", "-o", tmp_path / "t.json", SAMPLES], dict(env, CI="true"))
+    assert code == 0 and "reading" not in shown
+    piped = convert("--to", "json", "-o", tmp_path / "p.json", SAMPLES)
+    assert "reading" not in piped.stderr and "\x1b[" not in piped.stderr
