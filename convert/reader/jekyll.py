@@ -20,7 +20,7 @@ import posixpath
 import re
 import unicodedata
 import zoneinfo
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from convert.errors import InputError
 
@@ -190,6 +190,9 @@ def derive_title(body_text: str, limit: int = 40) -> str:
 _RUBY_SPACE = " \t\n\v\f\r"
 
 
+_HAS_RUBY_SPACE = re.compile(f"[{_RUBY_SPACE}]")
+
+
 def _ruby_split(text: str) -> list[str]:
     """Ruby's ``String#split`` without arguments: ASCII whitespace only.
 
@@ -275,8 +278,10 @@ def categories_from(front: Mapping[str, Any], folder_categories: Sequence[str]) 
     strings only at the end, after Jekyll's own dedup, so ``[x, 2021, "2021"]``
     really gives two ``"2021"`` -- as Jekyll does.
     """
-    data: list[Any] = list(folder_categories)
     fm = front.get("categories")
+    if not folder_categories and "category" not in front and isinstance(fm, str) and not _HAS_RUBY_SPACE.search(fm):
+        return (fm,) if fm else ()  # one plain word: what the rules below give, without the work
+    data: list[Any] = list(folder_categories)
     if fm is not None:
         if isinstance(fm, str):
             fm = _ruby_split(fm)
@@ -291,6 +296,9 @@ def categories_from(front: Mapping[str, Any], folder_categories: Sequence[str]) 
 def tags_from(front: Mapping[str, Any]) -> tuple[str, ...]:
     """``page.tags``: singular ``tag`` (whole) if set, else ``tags`` (list, or a
     string split on ASCII whitespace). Unlike categories, duplicates are kept."""
+    tags = front.get("tags")
+    if front.get("tag") in (None, False) and isinstance(tags, str) and not _HAS_RUBY_SPACE.search(tags):
+        return (tags,) if tags else ()  # one plain word, the common case
     return tuple(_ruby_str(v) for v in _pluralized(front, "tag", "tags"))
 
 
@@ -569,48 +577,62 @@ def output_ext_for(ext: str) -> str:
     return ".html" if ext.lower() in _MARKDOWN_EXTS or ext.lower() == ".html" else ext
 
 
-def _url_placeholders(*, date: dt.datetime, categories: Sequence[str], slug: str, basename: str,
-                      relative_path: str, output_ext: str, collection: str) -> dict[str, Callable[[], str]]:
-    iso_year, iso_week, iso_day = date.isocalendar()
+class _UrlParts(NamedTuple):
+    """What a permalink's placeholders are made from."""
 
-    def cats() -> str:
-        return "/".join(dict.fromkeys(_ruby_str(c).lower() for c in categories))
+    date: dt.datetime
+    categories: Sequence[str]
+    slug: str
+    basename: str
+    relative_path: str
+    output_ext: str
+    collection: str
 
-    def slug_cats() -> str:
-        return "/".join(dict.fromkeys(slugify(_ruby_str(c)) or "" for c in categories))
 
-    def path() -> str:
-        ext = posixpath.splitext(relative_path)[1] if "." in posixpath.basename(relative_path) else ""
-        stem = relative_path[: len(relative_path) - len(ext)] if ext else relative_path
-        return re.sub(r"\.*\Z", "", stem.replace(f"_{collection}", "", 1))
+def _categories_value(p: _UrlParts) -> str:
+    return "/".join(dict.fromkeys(_ruby_str(c).lower() for c in p.categories))
 
-    return {
-        "collection": lambda: collection,
-        "name": lambda: slugify(basename) or "",
-        "title": lambda: slugify(slug, mode="pretty", cased=True) or "",
-        "slug": lambda: slugify(slug) or "",
-        "categories": cats,
-        "slugified_categories": slug_cats,
-        "year": lambda: f"{date.year:04d}",
-        "month": lambda: f"{date.month:02d}",
-        "day": lambda: f"{date.day:02d}",
-        "hour": lambda: f"{date.hour:02d}",
-        "minute": lambda: f"{date.minute:02d}",
-        "second": lambda: f"{date.second:02d}",
-        "i_day": lambda: str(date.day),
-        "i_month": lambda: str(date.month),
-        "short_month": lambda: _MONTHS[date.month - 1][:3],
-        "long_month": lambda: _MONTHS[date.month - 1],
-        "short_year": lambda: f"{date.year % 100:02d}",
-        "w_year": lambda: str(iso_year),
-        "week": lambda: f"{iso_week:02d}",
-        "w_day": lambda: str(iso_day),
-        "short_day": lambda: _DAYS[iso_day - 1][:3],
-        "long_day": lambda: _DAYS[iso_day - 1],
-        "y_day": lambda: f"{date.timetuple().tm_yday:03d}",
-        "output_ext": lambda: output_ext,
-        "path": path,
-    }
+
+def _slugified_categories_value(p: _UrlParts) -> str:
+    return "/".join(dict.fromkeys(slugify(_ruby_str(c)) or "" for c in p.categories))
+
+
+def _path_value(p: _UrlParts) -> str:
+    relative_path = p.relative_path
+    ext = posixpath.splitext(relative_path)[1] if "." in posixpath.basename(relative_path) else ""
+    stem = relative_path[: len(relative_path) - len(ext)] if ext else relative_path
+    return re.sub(r"\.*\Z", "", stem.replace(f"_{p.collection}", "", 1))
+
+
+# Each placeholder computed only when a template uses it (module-level, not a
+# closure per post: permalinks are computed for every post of an archive).
+_PLACEHOLDERS: dict[str, Callable[[_UrlParts], str]] = {
+    "collection": lambda p: p.collection,
+    "name": lambda p: slugify(p.basename) or "",
+    "title": lambda p: slugify(p.slug, mode="pretty", cased=True) or "",
+    "slug": lambda p: slugify(p.slug) or "",
+    "categories": _categories_value,
+    "slugified_categories": _slugified_categories_value,
+    "year": lambda p: f"{p.date.year:04d}",
+    "month": lambda p: f"{p.date.month:02d}",
+    "day": lambda p: f"{p.date.day:02d}",
+    "hour": lambda p: f"{p.date.hour:02d}",
+    "minute": lambda p: f"{p.date.minute:02d}",
+    "second": lambda p: f"{p.date.second:02d}",
+    "i_day": lambda p: str(p.date.day),
+    "i_month": lambda p: str(p.date.month),
+    "short_month": lambda p: _MONTHS[p.date.month - 1][:3],
+    "long_month": lambda p: _MONTHS[p.date.month - 1],
+    "short_year": lambda p: f"{p.date.year % 100:02d}",
+    "w_year": lambda p: str(p.date.isocalendar()[0]),
+    "week": lambda p: f"{p.date.isocalendar()[1]:02d}",
+    "w_day": lambda p: str(p.date.isocalendar()[2]),
+    "short_day": lambda p: _DAYS[p.date.isocalendar()[2] - 1][:3],
+    "long_day": lambda p: _DAYS[p.date.isocalendar()[2] - 1],
+    "y_day": lambda p: f"{p.date.timetuple().tm_yday:03d}",
+    "output_ext": lambda p: p.output_ext,
+    "path": _path_value,
+}
 
 
 def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[str] = (), slug: str,
@@ -641,17 +663,14 @@ def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[st
         relative_path = f"_{collection}/{basename}.md"
     template = front_permalink if front_permalink is not None else style_to_pattern(pattern)
     pieces = _compile_template(template)
-    values = _url_placeholders(date=date, categories=categories, slug=slug, basename=basename,
-                               relative_path=relative_path, output_ext=output_ext, collection=collection)
-    url = "".join(piece if isinstance(piece, str) else escape_path(values[piece[0]]()) + piece[1]
+    parts = _UrlParts(date, categories, slug, basename, relative_path, output_ext, collection)
+    url = "".join(piece if isinstance(piece, str) else escape_path(_PLACEHOLDERS[piece[0]](parts)) + piece[1]
                   for piece in pieces)
     url = ("/" + url).replace("..", "/").replace("./", "")
     return re.sub(r"/+", "/", url)
 
 
-_PLACEHOLDER_NAMES = frozenset(_url_placeholders(
-    date=dt.datetime(2000, 1, 1), categories=(), slug="", basename="", relative_path="", output_ext="",
-    collection=""))
+_PLACEHOLDER_NAMES = frozenset(_PLACEHOLDERS)
 
 
 @functools.lru_cache(maxsize=256)

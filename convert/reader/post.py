@@ -222,7 +222,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     body = cleaned.html
     result.dropped = dict(cleaned.dropped)  # a plain dict: it travels back from worker processes
 
-    title = _title(lower.get("title"), file_slug, body, warn, line("title"))
+    title = _title(lower.get("title"), file_slug, body, lambda message: warn(message, line("title")))
     summary = _summary(lower, body_source, is_markdown, config)
     lang = (str(lower.get("lang") or lower.get("language") or "") or language_suffix or site.lang
             or detect_lang(summary or _text(body[:2000])))
@@ -312,7 +312,7 @@ def _site_vars(config: SiteConfig) -> dict[str, Any]:
             "lang": site.lang, "timezone": site.timezone, "description": site.description, **site.extra}
 
 
-def _title(value: Any, file_slug: str, body: str, warn, line: int | None) -> str:
+def _title(value: Any, file_slug: str, body: str, warn) -> str:
     title = unicodedata.normalize("NFC", str(value).strip()) if value not in (None, "") else ""
     if title:
         return title
@@ -322,7 +322,7 @@ def _title(value: Any, file_slug: str, body: str, warn, line: int | None) -> str
     else:
         derived = jekyll.titleize(file_slug)
         how = "the file name"
-    warn(f"no title; using {how}: {derived!r}", line)
+    warn(f"no title; using {how}: {derived!r}")
     return derived
 
 
