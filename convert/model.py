@@ -142,13 +142,17 @@ def collection_to_json(collection: Collection) -> dict[str, Any]:
 
 
 def article_to_json(article: Article) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in fields(Article):
-        value = getattr(article, f.name)
-        if f.name == "assets":
-            value = [{g.name: getattr(asset, g.name) for g in fields(Asset)} for asset in value]
-        out[f.name] = _jsonable(value)
-    return out
+    # Field by field rather than generically: this runs once per article of an archive.
+    a = article
+    return {
+        "id": a.id, "title": a.title, "date": a.date.isoformat(), "body": a.body, "slug": a.slug,
+        "updated": a.updated.isoformat() if a.updated is not None else None,
+        "authors": list(a.authors), "categories": list(a.categories), "tags": list(a.tags),
+        "lang": a.lang, "summary": a.summary, "permalink": a.permalink, "jekyll_id": a.jekyll_id,
+        "source": a.source, "draft": a.draft,
+        "assets": [{"url": x.url, "path": x.path, "remote": x.remote, "media_type": x.media_type} for x in a.assets],
+        "extra": _jsonable(a.extra) if a.extra else {},
+    }
 
 
 def collection_from_json(data: Any) -> Collection:

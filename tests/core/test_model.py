@@ -93,3 +93,11 @@ def test_input_errors_survive_pickling_between_processes():
     error = InputError("a/b.md", "bad date", 3)
     again = pickle.loads(pickle.dumps(error))
     assert (again.path, again.message, again.line, str(again)) == ("a/b.md", "bad date", 3, "a/b.md:3: bad date")
+
+
+def test_json_form_names_every_field_of_the_model():
+    from dataclasses import fields
+
+    from convert.model import article_to_json
+
+    assert list(article_to_json(_article())) == [f.name for f in fields(Article)]
