@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="look for templates and styles here first (repeatable)")
     out.add_argument("--css", action="append", type=Path, default=[], metavar="FILE",
                      help="add a stylesheet after the built-in ones (repeatable)")
+    feeds = parser.add_argument_group("feeds (atom, rss, jsonfeed)")
+    feeds.add_argument("--excerpt-only", action="store_true", help="summaries only, no full content")
+    feeds.add_argument("--hub", metavar="URL", help="announce a WebSub hub (rel=hub)")
+    feeds.add_argument("--feed-stylesheet", action="store_true",
+                       help="link the built-in XSL stylesheet, so browsers show feeds as pages")
+    feeds.add_argument("--no-term-feeds", dest="term_feeds", action="store_false",
+                       help="no feed per category and per tag")
     inp = parser.add_argument_group("input")
     inp.add_argument("-f", "--from", dest="from_format", choices=["post", "json"],
                      help="read convert's JSON form instead of posts")
@@ -65,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only articles on or after this day")
     sel.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="only articles on or before this day")
     sel.add_argument("--lang", help="only articles in this language")
-    sel.add_argument("--limit", type=_positive, metavar="N", help="only the newest N articles")
+    sel.add_argument("--limit", type=_positive, metavar="N",
+                     help="only the newest N articles (feeds: N entries in the main feed, the rest in archives)")
     run_ = parser.add_argument_group("run")
     run_.add_argument("--strict", action="store_true", help="treat warnings as errors")
     run_.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -117,7 +125,9 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
     selection = Selection(tuple(args.category), tuple(args.tag), args.since, args.until, args.lang, args.limit)
     return Job(
         sources=args.sources, formats=formats, output=args.output, each=args.each, read_options=read_options,
-        write_options=WriteOptions(title=args.title), selection=selection, template_dirs=args.template_dir,
+        write_options=WriteOptions(title=args.title, excerpt_only=args.excerpt_only, hub=args.hub,
+                                   feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds),
+        selection=selection, template_dirs=args.template_dir,
         css=args.css, strict=args.strict,
     )
 

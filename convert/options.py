@@ -10,4 +10,9 @@ class WriteOptions:
     """How to write. Writers read the fields that concern them and ignore the rest."""
 
     title: str | None = None  # overrides the collection title
-    excerpt_only: bool = False  # feeds: summaries without full content
+    # Feeds
+    limit: int | None = None  # entries in the main feed (default 20); older ones go to archive documents
+    excerpt_only: bool = False  # summaries without full content
+    hub: str | None = None  # WebSub hub URL, announced with rel="hub"
+    feed_stylesheet: bool = False  # link the built-in XSL stylesheet, so a browser shows the feed as a page
+    term_feeds: bool = True  # a feed per category and per tag

@@ -39,7 +39,7 @@ class Selection:
     lang: str | None = None
     limit: int | None = None  # the newest N
 
-    def apply(self, articles: Sequence[Article]) -> list[Article]:
+    def apply(self, articles: Sequence[Article], with_limit: bool = True) -> list[Article]:
         kept = []
         for article in articles:
             day = article.date.date()
@@ -54,9 +54,9 @@ class Selection:
             if self.lang and not (article.lang == self.lang or article.lang.startswith(self.lang + "-")):
                 continue
             kept.append(article)
-        if self.limit is not None:
-            newest = sorted(kept, key=lambda a: a.date, reverse=True)[: self.limit]
-            kept = [a for a in kept if a in newest]
+        if self.limit is not None and with_limit:
+            newest = {id(a) for a in sorted(kept, key=lambda a: a.date, reverse=True)[: self.limit]}
+            kept = [a for a in kept if id(a) in newest]
         return kept
 
 
@@ -119,14 +119,21 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
         # --strict: a warned-about file is a failed file.
         report.failures.extend(InputError(d.path, "warning treated as error: " + d.message, d.line)
                                for d in read_report.diagnostics)
-    collection = read_report.collection
-    selected = job.selection.apply(collection.articles)
-    collection = collection.with_articles(selected)
+    everything = read_report.collection
     if job.write_options.title:
-        collection = replace(collection, site=replace(collection.site, title=job.write_options.title))
+        everything = replace(everything, site=replace(everything.site, title=job.write_options.title))
+    collection = everything.with_articles(job.selection.apply(everything.articles))
+    # Writers that take --limit themselves (feeds keep the newest N and archive the rest)
+    # get every selected article and the limit as an option.
+    unlimited = everything.with_articles(job.selection.apply(everything.articles, with_limit=False))
+    limit_options = replace(job.write_options, limit=job.selection.limit)
 
     guard = InputGuard(read_report.inputs)
     for writer_class in writers:
+        if writer_class.takes_limit:
+            writer = writer_class(limit_options, resources)
+            _emit(job, writer, unlimited, _collection_stem(unlimited), guard, report)
+            continue
         writer = writer_class(job.write_options, resources)
         if job.each or writer_class.per_article:
             for article in collection.articles:

@@ -33,6 +33,9 @@ class Writer:
     media_type: ClassVar[str]
     binary: ClassVar[bool] = False  # render() returns bytes, not text
     per_article: ClassVar[bool] = False  # True: always one document per article
+    # True: --limit N is the writer's own business (a feed keeps the newest N and archives
+    # the rest) instead of dropping all but the newest N articles before it runs.
+    takes_limit: ClassVar[bool] = False
     description: ClassVar[str] = ""
 
     def __init__(self, options: WriteOptions | None = None, resources: Resources | None = None):

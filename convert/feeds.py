@@ -1,0 +1,161 @@
+"""What the feed writers share: which feeds there are, what each holds, and where it lives.
+
+The Atom, RSS and JSON Feed writers render the same plan, so their entries,
+archives and URLs agree. A plan has the main feed (the newest ``limit``
+entries), a feed per category and per tag, and RFC 5005 archive documents
+holding every older entry: pages of ``limit`` entries counted from the oldest,
+so a full archive page never changes again (only the newest, partial one grows),
+and a subscriber can walk ``prev-archive`` links back to the first post.
+
+Nothing here knows a feed format; ids, links and dates come from the model,
+so they stay what jekyll-feed made them (``Article.id`` is Jekyll's
+``post.id | absolute_url``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urljoin
+
+from .errors import WriterError
+from .model import Article, Collection
+from .output import safe_filename
+
+DEFAULT_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLayout:
+    """Where one format's feeds go, relative to the output folder (no extension)."""
+
+    main: str  # "feed" -> feed.xml, where jekyll-feed puts it
+    by_category: str  # "feed/by_category"
+    by_tag: str  # "feed/by_tag"
+    archive: str  # "feed/archive"
+    extension: str  # ".xml"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDocument:
+    """One feed file: its entries, newest first, and its place among the others."""
+
+    kind: str  # "main", "category", "tag" or "archive"
+    title: str
+    path: str  # relative output path, with extension
+    url: str  # absolute URL where it will be served (its rel=self)
+    home: str  # the site page it belongs to (rel=alternate)
+    entries: tuple[Article, ...]
+    updated: dt.datetime  # newest entry change: never the wall clock
+    term: str = ""  # the category or tag
+    prev_archive: str | None = None  # RFC 5005: the next older archive page
+    current: str | None = None  # RFC 5005: archives point at the main feed
+    archive_index: int = 0  # 1 = the oldest page
+
+
+def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_LIMIT,
+              per_term: bool = True) -> list[FeedDocument]:
+    """Every feed document of one format for ``collection``: main, archives, categories, tags."""
+    site = collection.site
+    if not site.url:
+        raise WriterError("feeds need the site's absolute url (set url in _config.yml, or --metadata "
+                          "url=https://example.org): feed readers cannot resolve relative links")
+    if limit < 1:
+        raise WriterError(f"the feed limit must be at least 1, got {limit}")
+    root = site.absolute_root + "/"
+    title = site.title or "Feed"
+    newest_first = sorted(collection.articles, key=lambda a: (a.date, a.id), reverse=True)
+    documents: list[FeedDocument] = []
+
+    main_path = layout.main + layout.extension
+    main_url = url_for(root, main_path)
+    main_entries = tuple(newest_first[:limit])
+    older = list(reversed(newest_first[limit:]))  # oldest first, for stable pages
+    pages = [older[i : i + limit] for i in range(0, len(older), limit)]
+    archive_urls = [url_for(root, f"{layout.archive}/{n}{layout.extension}") for n in range(1, len(pages) + 1)]
+    documents.append(FeedDocument("main", title, main_path, main_url, root, main_entries,
+                                  _updated(main_entries, collection), prev_archive=archive_urls[-1] if pages else None))
+    for index, page in enumerate(pages, 1):
+        entries = tuple(reversed(page))
+        documents.append(FeedDocument(
+            "archive", f"{title} ({index}/{len(pages)})", f"{layout.archive}/{index}{layout.extension}",
+            archive_urls[index - 1], root, entries, _updated(entries, collection),
+            prev_archive=archive_urls[index - 2] if index > 1 else None, current=main_url, archive_index=index))
+    if per_term:
+        for kind, folder, terms in (("category", layout.by_category, _terms(newest_first, "categories")),
+                                    ("tag", layout.by_tag, _terms(newest_first, "tags"))):
+            for term, articles in terms.items():
+                path = f"{folder}/{safe_filename(term, layout.extension, fallback=kind)}"
+                entries = tuple(articles[:limit])
+                documents.append(FeedDocument(kind, f"{title}: {term}", path, url_for(root, path), root, entries,
+                                              _updated(entries, collection), term=term))
+    return documents
+
+
+def url_for(root: str, path: str) -> str:
+    """The absolute URL of an output path; non-ASCII and spaces percent-encoded (URIs, not IRIs)."""
+    return root + quote(path, safe="/-._~")
+
+
+def _terms(articles: list[Article], field: str) -> dict[str, list[Article]]:
+    found: dict[str, list[Article]] = {}
+    for article in articles:
+        for term in dict.fromkeys(getattr(article, field)):
+            if term.strip():
+                found.setdefault(term, []).append(article)
+    return dict(sorted(found.items()))
+
+
+def _updated(entries: tuple[Article, ...], collection: Collection) -> dt.datetime:
+    pool = entries or collection.articles
+    if not pool:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return max(a.modified for a in pool)
+
+
+_URL_ATTRIBUTE = re.compile(r' (href|src)="([^"]*)"')
+_SRCSET = re.compile(r' srcset="([^"]*)"')
+_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def absolute_content(body: str, base: str) -> str:
+    """The body with every href/src/srcset absolute against ``base`` (footnote links included).
+
+    The reader already resolved relative links against the permalink; what is
+    left relative is fragments (``#fn:1``) and links of sites without a url.
+    """
+    def attribute(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if _ABSOLUTE.match(value):
+            return match.group(0)
+        return f' {match.group(1)}="{urljoin(base, value)}"'
+
+    def srcset(match: re.Match[str]) -> str:
+        candidates = []
+        for candidate in match.group(1).split(","):
+            parts = candidate.strip().split(None, 1)
+            if parts and not _ABSOLUTE.match(parts[0]):
+                parts[0] = urljoin(base, parts[0])
+            candidates.append(" ".join(parts))
+        return f' srcset="{", ".join(candidates)}"'
+
+    body = _URL_ATTRIBUTE.sub(attribute, body)
+    return _SRCSET.sub(srcset, body) if " srcset=" in body else body
+
+
+def lead_image(article: Article, site_root: str) -> str | None:
+    """The article's picture for feed readers, absolute: front-matter ``image`` (a path or
+    ``{path: ...}``, as jekyll-feed reads it), else the body's first image."""
+    image = article.extra.get("image")
+    if isinstance(image, dict):
+        image = image.get("path")
+    if isinstance(image, str) and image.strip():
+        image = image.strip()
+        if _ABSOLUTE.match(image):
+            return image
+        return site_root.rstrip("/") + "/" + image.lstrip("/") if image.startswith("/") else urljoin(
+            article.permalink, image)
+    for asset in article.assets:
+        return asset.url
+    return None
