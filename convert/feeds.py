@@ -159,3 +159,26 @@ def lead_image(article: Article, site_root: str) -> str | None:
     for asset in article.assets:
         return asset.url
     return None
+
+
+def opml(documents: list[FeedDocument], title: str, feed_type: str) -> str:
+    """An OPML 2.0 subscription list of ``documents`` (archives left out: readers page back to them).
+
+    ``feed_type`` is OPML's ``type`` attribute: "atom", "rss" (JSON Feed readers accept "rss" too).
+    """
+    from xml.sax.saxutils import quoteattr
+
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<opml version="2.0">',
+             f"  <head><title>{_xml_text(title)}</title></head>", "  <body>"]
+    for document in documents:
+        if document.kind == "archive":
+            continue
+        lines.append(f"    <outline type={quoteattr(feed_type)} text={quoteattr(document.title)} "
+                     f"title={quoteattr(document.title)} xmlUrl={quoteattr(document.url)} "
+                     f"htmlUrl={quoteattr(document.home)}/>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -73,3 +73,16 @@ def test_absolute_content_and_lead_image():
                             "assets": (Asset("https://e.org/i.jpg"),)})
     assert lead_image(with_asset, "https://e.org") == "https://e.org/i.jpg"
     assert url_for("https://e.org/", "feed/中文.xml") == "https://e.org/feed/%E4%B8%AD%E6%96%87.xml"
+
+
+def test_opml_lists_every_feed_but_archives():
+    from lxml import etree
+
+    from convert.feeds import opml
+
+    plan = feed_plan(Collection(SITE, _articles(45)), LAYOUT, limit=20)
+    tree = etree.fromstring(opml(plan, "金融消息 & co", "atom").encode("utf-8"))
+    urls = [o.get("xmlUrl") for o in tree.iter("outline")]
+    assert urls[0] == "https://finews.withounder.com/feed.xml"
+    assert len(urls) == len(plan) - 2 and not any("/archive/" in u for u in urls)
+    assert tree.findtext("head/title") == "金融消息 & co"
