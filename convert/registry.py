@@ -24,8 +24,15 @@ def _json() -> type[Writer]:
     return JsonWriter
 
 
+def _jsonfeed() -> type[Writer]:
+    from .writers.jsonfeed import JsonFeedWriter
+
+    return JsonFeedWriter
+
+
 BUILTIN_WRITERS: dict[str, Callable[[], type[Writer]]] = {
     "json": _json,
+    "jsonfeed": _jsonfeed,
 }
 
 
