@@ -98,6 +98,49 @@ def url_for(root: str, path: str) -> str:
     return root + quote(path, safe="/-._~")
 
 
+# URI characters kept as they are: reserved ones, unreserved ones and existing %-escapes.
+_URI_SAFE = "%/:=&?~#+!$,;'@()*[]-._"
+
+
+def uri(iri: str) -> str:
+    """``iri`` as a URI: non-ASCII and spaces percent-encoded (UTF-8), escapes already there kept.
+    RSS readers and validators want URIs; Atom allows IRIs but takes URIs as well."""
+    return iri if iri.isascii() and " " not in iri else quote(iri, safe=_URI_SAFE)
+
+
+_SMART = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"), ("<<", "\u00ab"), (">>", "\u00bb"))
+_OPENS_AFTER = "([{\u00ab\u2014\u2013-"
+_TWO_DIGIT_YEAR = re.compile(r"\d\ds?\b")
+_HIDDEN_HTML = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S | re.I)
+_TAG = re.compile(r"<.*?>", re.S)
+
+
+def feed_title(title: str) -> str:
+    """The title as jekyll-feed shows it, as plain text: ``smartify | strip_html | normalize_whitespace``.
+
+    Jekyll's ``smartify`` (kramdown's SmartyPants) makes dashes, ellipses,
+    guillemets and curly quotes; a quote opens after the start, a space or an
+    opening bracket and closes anywhere else (after CJK text too, as kramdown
+    does); ``'80s`` takes an apostrophe.
+    """
+    for plain, smart in _SMART:
+        title = title.replace(plain, smart)
+    if '"' in title or "'" in title:
+        out = []
+        for i, char in enumerate(title):
+            if char not in "\"'":
+                out.append(char)
+                continue
+            before, after = title[i - 1] if i else "", title[i + 1 : i + 2]
+            opening = (not before or before.isspace() or before in _OPENS_AFTER) and bool(after.strip())
+            if char == "'" and opening and _TWO_DIGIT_YEAR.match(title, i + 1):
+                opening = False
+            out.append(("\u201c" if opening else "\u201d") if char == '"' else ("\u2018" if opening else "\u2019"))
+        title = "".join(out)
+    title = _TAG.sub("", _HIDDEN_HTML.sub("", title))
+    return " ".join(title.split())
+
+
 def _terms(articles: list[Article], field: str) -> dict[str, list[Article]]:
     found: dict[str, list[Article]] = {}
     for article in articles:

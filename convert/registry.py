@@ -30,9 +30,23 @@ def _jsonfeed() -> type[Writer]:
     return JsonFeedWriter
 
 
+def _atom() -> type[Writer]:
+    from .writers.atom import AtomWriter
+
+    return AtomWriter
+
+
+def _rss() -> type[Writer]:
+    from .writers.rss import RssWriter
+
+    return RssWriter
+
+
 BUILTIN_WRITERS: dict[str, Callable[[], type[Writer]]] = {
+    "atom": _atom,
     "json": _json,
     "jsonfeed": _jsonfeed,
+    "rss": _rss,
 }
 
 

@@ -125,7 +125,8 @@ def test_each_writes_one_file_per_article_with_safe_names(tmp_path):
 
 def test_list_formats_and_default_template():
     listing = convert("--list-formats")
-    assert listing.returncode == 0 and listing.stdout.startswith("json")
+    names = [line.split()[0] for line in listing.stdout.splitlines()]
+    assert listing.returncode == 0 and names == sorted(names) and "json" in names
     missing = convert("--print-default-template", "nope.html")
     assert missing.returncode == 2 and "no built-in template 'nope.html'" in missing.stderr
 

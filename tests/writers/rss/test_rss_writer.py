@@ -1,0 +1,115 @@
+"""The RSS writer against its oracles: the RSS Advisory Board rules, feedparser, guids equal to Atom ids."""
+
+import os
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from convert.feedgen_layer import HISTORY_NS
+from convert.feeds import feed_plan
+from convert.options import WriteOptions
+from convert.reader.collection import ReadOptions, read
+from convert.registry import Registry
+from convert.resources import Resources
+from convert.writers.rss import LAYOUT, RssWriter
+from tests.support.feed_checks import ATOM, read_back, validate
+
+ROOT = Path(__file__).resolve().parents[3]
+GOLDEN = Path(__file__).parent / "samples.golden.txt"
+CORPUS = Path("/work/shared/corpus/finews")
+CONFIG = Path("/work/shared/corpus/finews-site/_config.yml")
+
+
+def _check_all(collection, options=WriteOptions()):
+    documents = RssWriter(options).documents(collection)
+    plan = feed_plan(collection, LAYOUT, limit=options.limit or 20, per_term=options.term_feeds)
+    feeds = {d.name: d.content for d in documents if d.name.endswith(".xml")}
+    assert list(feeds) == [p.path for p in plan]
+    for feed in plan:
+        validate(feeds[feed.path], "rss")
+        read_back(feeds[feed.path], feed.entries, options.excerpt_only)
+    return documents
+
+
+def test_samples_golden_valid_and_read_back():
+    collection = read([ROOT / "samples"]).collection
+    documents = _check_all(collection, WriteOptions(limit=2))
+    text = "".join(f"=== {d.name}\n{d.content.decode() if isinstance(d.content, bytes) else d.content}"
+                   for d in documents)
+    if os.environ.get("CONVERT_REGENERATE"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+    again = RssWriter(WriteOptions(limit=2)).documents(read([ROOT / "samples"]).collection)
+    assert [d.content for d in again] == [d.content for d in documents]  # byte-identical builds
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the finews corpus is not here")
+def test_finews_every_feed_valid_and_read_back():
+    collection = read([CORPUS], ReadOptions(config=CONFIG)).collection
+    documents = _check_all(collection)
+    main = etree.fromstring(documents[0].content).find("channel")
+    assert documents[0].name == "rss.xml"
+    assert main.find(f"{ATOM}link[@rel='self']").get("href") == "https://finews.withounder.com/rss.xml"
+    assert main.findtext("link") == "https://finews.withounder.com/" and main.findtext("language") == "zh-CN"
+    items = main.findall("item")
+    assert len(items) == 20 and len(collection.articles) == 92
+    assert items[0].findtext("pubDate").endswith(" +0800")
+    # the guid is the Atom entry id (jekyll-feed's), not a new identity
+    assert items[0].findtext("guid") == collection.articles[-1].id
+    assert items[0].find("guid").get("isPermaLink") == "false"
+    assert "rss/emnews.xml" in [d.name for d in documents]
+    archived = sum(len(etree.fromstring(d.content).findall("channel/item")) for d in documents
+                   if d.name.startswith("rss/archive/"))
+    assert archived + 20 == 92
+
+
+def test_rfc5005_archives_hub_and_one_self_link():
+    collection = read([ROOT / "samples"]).collection
+    documents = RssWriter(WriteOptions(limit=1, hub="https://hub.example/")).documents(collection)
+    trees = {d.name: etree.fromstring(d.content).find("channel") for d in documents if d.name.endswith(".xml")}
+    rels = {name: [(ln.get("rel"), ln.get("href")) for ln in tree.findall(f"{ATOM}link")]
+            for name, tree in trees.items()}
+    base = "https://example.org/archive/"
+    assert ("prev-archive", base + "rss/archive/3.xml") in rels["rss.xml"]
+    assert trees["rss.xml"].find(f"{{{HISTORY_NS}}}archive") is None
+    for n in (1, 2, 3):
+        tree = trees[f"rss/archive/{n}.xml"]
+        assert tree.find(f"{{{HISTORY_NS}}}archive") is not None
+        assert ("current", base + "rss.xml") in rels[f"rss/archive/{n}.xml"]
+        assert (("prev-archive", base + f"rss/archive/{n - 1}.xml") in rels[f"rss/archive/{n}.xml"]) is (n > 1)
+    for name, links in rels.items():
+        assert [r for r, _ in links].count("self") == 1, name
+        assert ("hub", "https://hub.example/") in links, name
+
+
+def test_excerpt_only_stylesheet_and_template_override(tmp_path):
+    collection = read([ROOT / "samples"]).collection
+    _check_all(collection, WriteOptions(excerpt_only=True, term_feeds=False))
+    documents = RssWriter(WriteOptions(feed_stylesheet=True, term_feeds=False)).documents(collection)
+    assert [d.name for d in documents] == ["rss.xml", "rss.opml", "feed.xsl"]
+    assert b'<?xml-stylesheet type="text/xsl" href="https://example.org/archive/feed.xsl"?>' in documents[0].content
+    page = str(etree.XSLT(etree.fromstring(documents[2].content.encode()))(etree.fromstring(documents[0].content)))
+    assert 'lang="zh-CN"' in page and page.count("<article>") == 4 and "“党建+”模式打造工作新亮点" in page
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "feed.xsl").write_text("<mine/>", encoding="utf-8")
+    mine = RssWriter(WriteOptions(feed_stylesheet=True, term_feeds=False), Resources([tmp_path])).documents(collection)
+    assert mine[-1].content == "<mine/>"
+
+
+def test_registered_with_its_alias():
+    registry = Registry(include_entry_points=False)
+    assert registry.get("rss") is RssWriter and registry.get("rss2") is RssWriter
+
+
+def test_hostile_post_gives_a_valid_feed_with_the_entry_cleaned(tmp_path):
+    from tests.support.feed_checks import hostile_site
+
+    collection = read([hostile_site(tmp_path)]).collection
+    documents = _check_all(collection)  # validator rules (no script, handler, javascript:) + feedparser
+    main = documents[0].content
+    assert len(main) > 5_000_000 and b"alert" not in main and b"\x01" not in main
+    import feedparser
+
+    hostile = feedparser.parse(main, resolve_relative_uris=False, sanitize_html=False).entries[-1]
+    assert hostile.title == "bad ]]> title" and hostile.content[0].value.startswith("<p>a ]]&gt; b  c</p>")
