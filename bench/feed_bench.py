@@ -1,0 +1,187 @@
+"""Feed benchmark: 10,000 posts into feeds, against Hugo and Jekyll + jekyll-feed in the same run.
+
+    .venv/bin/python bench/feed_bench.py [--posts 10000] [--repeat 3] [--jekyll-repeat 1]
+
+Builds the corpus with ../shared/tools/make_corpus.py (cached under bench/results/,
+shared with read_bench.py), then times end to end, each a fresh process, best of
+--repeat:
+
+* ``convert --to atom`` / ``rss`` / ``jsonfeed``: the main feed (newest 20, full
+  content), every category and tag feed, and the RFC 5005 archive pages holding
+  every older post -- more than the baselines write;
+* Hugo: the full build of a minimal site whose ``content/posts/`` holds the same
+  posts (Hugo reads their YAML front matter), RSS output only -- home (newest 20)
+  and one feed per category -- through a one-file layout that puts full content in;
+* Jekyll with jekyll-feed: the full site build with the main feed and a feed per
+  category; about two minutes, so it runs --jekyll-repeat times (1 by default).
+
+Prints seconds and the ratio to Hugo (the goal: convert at most half of Hugo's
+time), and writes bench/results/feed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+RESULTS = ROOT / "bench" / "results"
+URL = "https://example.org"
+FEED_SIZE = 20
+
+HUGO_CONFIG = f"""\
+baseURL = "{URL}/"
+title = "Feed bench"
+timeZone = "Asia/Shanghai"
+languageCode = "zh-CN"
+# RSS only: no page of its own for a post (its content is still rendered, for the feeds),
+# no sitemap, no list of categories; a feed per category ("term") stays.
+disableKinds = ["sitemap", "robotsTXT", "404", "taxonomy"]
+ignoreErrors = ["error-disable-taxonomy"]
+[[cascade]]
+  [cascade._build]
+    render = "never"
+    list = "always"
+  [cascade._target]
+    kind = "page"
+[taxonomies]
+  category = "categories"
+[outputs]
+  home = ["RSS"]
+  section = ["RSS"]
+  term = ["RSS"]
+[services.rss]
+  limit = {FEED_SIZE}
+"""
+
+# Hugo's own RSS template, cut down, with .Content instead of .Summary: full content, like ours.
+# Posts render no page of their own, so .Permalink is empty: the link is Hugo's default path.
+HUGO_RSS = """\
+{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<rss version="2.0"><channel><title>{{ .Site.Title }}</title><link>{{ .Permalink }}</link>
+{{- $pages := .RegularPages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}
+{{- range first 20 $pages.ByDate.Reverse }}
+{{- $link := absURL (printf "posts/%s/" .File.ContentBaseName) }}
+<item><title>{{ .Title }}</title><link>{{ $link }}</link><guid>{{ $link }}</guid>
+<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>
+{{- range .GetTerms "categories" }}<category>{{ .LinkTitle }}</category>{{ end }}
+<description>{{ .Content | html }}</description></item>
+{{- end }}
+</channel></rss>
+"""
+
+
+def corpus(posts: int) -> Path:
+    target = RESULTS / f"corpus-{posts}"
+    if not (target / ".done").exists():
+        subprocess.run([sys.executable, str(SHARED / "tools" / "make_corpus.py"), str(posts), str(target)], check=True)
+        (target / ".done").write_text("")
+    return target
+
+
+def best(fn, repeat: int) -> float:
+    return min(fn() for _ in range(repeat))
+
+
+def timed(args: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    return time.perf_counter() - start
+
+
+def convert_row(source: Path, fmt: str, out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    return timed([str(ROOT / ".venv" / "bin" / "convert"), "-q", "--to", fmt, "--limit", str(FEED_SIZE),
+                  "--metadata", f"url={URL}", "--metadata", "title=Feed bench",
+                  "--metadata", "timezone=Asia/Shanghai", "-o", str(out), str(source)])
+
+
+def hugo_site(source: Path, site: Path) -> None:
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content").mkdir(parents=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (site / "layouts" / "_default" / "rss.xml").write_text(HUGO_RSS, encoding="utf-8")
+    (site / "content" / "posts").symlink_to(source.resolve())  # Hugo follows a symlinked content folder
+
+
+def hugo_row(site: Path) -> float:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    return timed(["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")])
+
+
+def jekyll_site(source: Path, site: Path) -> None:
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "_layouts").mkdir(parents=True)
+    categories = sorted({c for path in source.glob("*.md") for c in _categories(path)})
+    (site / "_config.yml").write_text(
+        f"url: {URL}\ntitle: Feed bench\ntimezone: Asia/Shanghai\nlang: zh-CN\nplugins:\n  - jekyll-feed\n"
+        f"feed:\n  posts_limit: {FEED_SIZE}\n  categories:\n" + "".join(f"    - {json.dumps(c)}\n" for c in categories),
+        encoding="utf-8")
+    (site / "_layouts" / "post.html").write_text("{{ content }}", encoding="utf-8")
+    (site / "_posts").symlink_to(source.resolve())
+
+
+def _categories(path: Path) -> list[str]:
+    # The corpus writes "categories: a b" on one line; Jekyll splits it on spaces.
+    front = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    match = re.search(r"^categories:[ \t]*(.+)$", front, re.M)
+    return match.group(1).split() if match else []
+
+
+def jekyll_row(site: Path) -> float:
+    shutil.rmtree(site / "_site", ignore_errors=True)
+    with tempfile.TemporaryDirectory() as home:
+        return timed(["jekyll", "build", "--quiet", "-s", str(site), "-d", str(site / "_site")],
+                     env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home})
+
+
+def count_files(folder: Path, suffix: str) -> int:
+    return sum(1 for _ in folder.rglob(f"*{suffix}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jekyll-repeat", type=int, default=1)
+    parser.add_argument("--no-jekyll", action="store_true", help="leave out the two-minute Jekyll build")
+    args = parser.parse_args()
+    source = corpus(args.posts)
+    files = sorted(source.glob("*.md"))
+    work = RESULTS / "feed-work"
+    hugo_site(source, work / "hugo")
+    rows: dict[str, float] = {}
+    outputs: dict[str, int] = {}
+    for fmt in ("atom", "rss", "jsonfeed"):
+        out = work / fmt
+        rows[f"convert --to {fmt}"] = best(lambda: convert_row(source, fmt, out), args.repeat)
+        outputs[f"convert --to {fmt}"] = count_files(out, ".json" if fmt == "jsonfeed" else ".xml")
+    rows["hugo (full build, RSS only)"] = best(lambda: hugo_row(work / "hugo"), args.repeat)
+    outputs["hugo (full build, RSS only)"] = count_files(work / "hugo" / "public", ".xml")
+    if not args.no_jekyll:
+        jekyll_site(source, work / "jekyll")
+        rows["jekyll + jekyll-feed"] = best(lambda: jekyll_row(work / "jekyll"), args.jekyll_repeat)
+        outputs["jekyll + jekyll-feed"] = count_files(work / "jekyll" / "_site" / "feed", ".xml") + 1
+    hugo = rows["hugo (full build, RSS only)"]
+    print(f"{len(files)} posts, {os.cpu_count()} cores, best of {args.repeat} (jekyll: {args.jekyll_repeat})")
+    print(f"{'what':30} {'seconds':>8} {'vs hugo':>8} {'feeds':>6}")
+    for name, seconds in rows.items():
+        print(f"{name:30} {seconds:8.3f} {seconds / hugo:7.2f}x {outputs[name]:6d}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "feed.json").write_text(json.dumps(
+        {"posts": len(files), "cores": os.cpu_count(), "repeat": args.repeat, "jekyll_repeat": args.jekyll_repeat,
+         "seconds": rows, "vs_hugo": {k: v / hugo for k, v in rows.items()}, "feed_files": outputs}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
