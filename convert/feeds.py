@@ -79,7 +79,8 @@ def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_L
     for index, page in enumerate(pages, 1):
         entries = tuple(reversed(page))
         documents.append(FeedDocument(
-            "archive", f"{title} ({index}/{len(pages)})", f"{layout.archive}/{index}{layout.extension}",
+            # No page count in the title: a full page must never change when more pages come.
+            "archive", f"{title} ({index})", f"{layout.archive}/{index}{layout.extension}",
             archive_urls[index - 1], root, entries, _updated(entries, collection),
             prev_archive=archive_urls[index - 2] if index > 1 else None, current=main_url, archive_index=index))
     if per_term:
@@ -216,12 +217,15 @@ def opml(documents: list[FeedDocument], title: str, feed_type: str) -> str:
     for document in documents:
         if document.kind == "archive":
             continue
-        lines.append(f"    <outline type={quoteattr(feed_type)} text={quoteattr(document.title)} "
-                     f"title={quoteattr(document.title)} xmlUrl={quoteattr(document.url)} "
-                     f"htmlUrl={quoteattr(document.home)}/>")
+        name = quoteattr(_XML_FORBIDDEN.sub("", document.title))  # a term may hold control characters
+        lines.append(f"    <outline type={quoteattr(feed_type)} text={name} title={name} "
+                     f"xmlUrl={quoteattr(document.url)} htmlUrl={quoteattr(document.home)}/>")
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
 
 
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _XML_FORBIDDEN.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

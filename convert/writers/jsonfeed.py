@@ -18,7 +18,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..feeds import DEFAULT_LIMIT, FeedDocument, FeedLayout, absolute_content, feed_plan, lead_image, opml
+from ..feeds import (DEFAULT_LIMIT, FeedDocument, FeedLayout, absolute_content, feed_plan, feed_title, lead_image,
+                     opml)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -77,7 +78,7 @@ class JsonFeedWriter(Writer):
         if article.permalink:
             item["url"] = article.permalink
         if article.title:
-            item["title"] = article.title
+            item["title"] = feed_title(article.title)  # as the Atom and RSS entries show it
         # The spec requires content_html or content_text: an excerpt-only feed carries the
         # summary as content_text.
         if self.options.excerpt_only:

@@ -142,10 +142,7 @@ def test_archive_pages_do_not_change_when_posts_are_added(finews):
     full_pages = [f"feed/archive/{n}.json" for n in range(1, 8)]
     assert "feed/archive/8.json" in before and "feed/archive/9.json" in after
     for name in full_pages:
-        old, new = json.loads(before[name]), json.loads(after[name])
-        # The plan titles pages "title (n/total)", so only the title follows the page count.
-        assert old.pop("title") != new.pop("title")
-        assert old == new
+        assert before[name] == after[name]  # byte for byte: a full archive page never changes
 
 
 def test_options_excerpt_only_hub_and_no_term_feeds(samples):
@@ -210,8 +207,6 @@ def test_hostile_post_gives_a_valid_feed(tmp_path):
         document.content.encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="convert.feeds.opml() writes control characters of term names "
-                   "(here a tag 'a\\x00b') into XML attributes, which XML forbids")
 def test_opml_of_a_hostile_post_is_well_formed():
     from lxml import etree
 
