@@ -146,10 +146,12 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
 
 
 def _check_output_shape(job: Job, writers: list[type[Writer]]) -> None:
-    many = job.each or len(writers) > 1 or any(w.per_article for w in writers)
+    many = job.each or len(writers) > 1 or any(w.per_article or w.several_files for w in writers)
     if job.output is None:
-        if many or any(w.binary for w in writers):
-            raise UsageError("this output needs -o: a folder (several files) or a file name (one binary file)")
+        if many:
+            raise UsageError("this output is several files: give -o FOLDER")
+        if any(w.binary for w in writers):
+            raise UsageError("this output is binary: give -o FILE (or -o FOLDER)")
     elif many and job.output.exists() and not job.output.is_dir():
         raise UsageError(f"-o {job.output}: several outputs need a folder, and this is a file")
 
@@ -159,6 +161,11 @@ def _emit(job: Job, writer: Writer, collection: Collection, stem: str, guard: In
         documents = writer.documents(collection)
     except ConvertError as exc:
         report.failures.append(exc)
+        return
+    if job.output is None and len(documents) > 1:
+        report.failures.append(UsageError(
+            f"--to {writer.name} writes {len(documents)} files ({documents[0].name or 'the main one'}, "
+            f"{documents[1].name}, ...): give -o FOLDER"))
         return
     for document in documents:
         target = _target(job, writer, stem, document.name)

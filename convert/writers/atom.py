@@ -29,6 +29,7 @@ class AtomWriter(Writer):
     media_type = "application/atom+xml"
     binary = True
     takes_limit = True
+    several_files = True
     description = "Atom feeds as jekyll-feed makes them (feed.xml), with category, tag and archive feeds"
 
     def documents(self, collection: Collection) -> list[Document]:

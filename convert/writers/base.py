@@ -36,6 +36,7 @@ class Writer:
     # True: --limit N is the writer's own business (a feed keeps the newest N and archives
     # the rest) instead of dropping all but the newest N articles before it runs.
     takes_limit: ClassVar[bool] = False
+    several_files: ClassVar[bool] = False  # documents() makes more than one file (feeds, archives)
     description: ClassVar[str] = ""
 
     def __init__(self, options: WriteOptions | None = None, resources: Resources | None = None):

@@ -34,6 +34,7 @@ class JsonFeedWriter(Writer):
     extension = ".json"
     media_type = "application/feed+json"
     takes_limit = True
+    several_files = True
     description = "JSON Feed 1.1: feed.json, archive pages, a feed per category and tag, and an OPML list"
 
     def render(self, collection: Collection) -> str:

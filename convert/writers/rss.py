@@ -53,6 +53,7 @@ class RssWriter(Writer):
     media_type = "application/rss+xml"
     binary = True
     takes_limit = True
+    several_files = True
     description = "RSS 2.0 feeds with full content (rss.xml), with category, tag and archive feeds"
 
     def documents(self, collection: Collection) -> list[Document]:

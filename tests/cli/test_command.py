@@ -189,3 +189,10 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert code == 0 and "reading" not in shown
     piped = convert("--to", "json", "-o", tmp_path / "p.json", SAMPLES)
     assert "reading" not in piped.stderr and "\x1b[" not in piped.stderr
+
+
+def test_several_files_need_an_output_folder():
+    for fmt in ("atom", "jsonfeed"):
+        result = convert("--to", fmt, SAMPLES)
+        assert result.returncode == 2 and result.stdout == ""
+        assert "this output is several files: give -o FOLDER" in result.stderr
