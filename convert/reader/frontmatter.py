@@ -129,6 +129,7 @@ class SplitPost:
     header: str = ""  # the raw header text, to find the line of a key
     header_line: int = 1  # file line of the header's first line (after the opening delimiter)
     body_line: int = 1
+    late_start: bool = False  # blank lines came first: Jekyll did not read this header
 
     def line_of(self, key: str) -> int | None:
         """The file line where ``key`` is set in the header, for warnings."""
@@ -196,7 +197,7 @@ def split_front_matter(text: str, warn: Callable[[str, int | None], None] | None
     # indent) or leading spaces (an indented code block) belong to the body.
     body = rest.lstrip("\n")
     body_line += len(rest) - len(body)
-    return SplitPost(metadata, body, fmt, header, header_line, body_line)
+    return SplitPost(metadata, body, fmt, header, header_line, body_line, late_start=skipped_lines > 0)
 
 
 def _detect(first_line: str) -> str | None:

@@ -211,6 +211,18 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         except InputError as exc:
             raise InputError(source.display, exc.message, line("permalink")) from None
         post_id = jekyll.post_id(path, slug)
+        if split.late_start and filename_date is not None:
+            # Jekyll did not read this header (it does not start the file), so it published the
+            # post under the file name's date and folders alone. Keep that URL and id: feed
+            # readers know the post by them, and a new id would show it to them again as new.
+            seen_by_jekyll = jekyll.permalink(
+                config.permalink, date=dt.datetime.combine(filename_date, dt.time(), tz),
+                categories=source.folder_categories, slug=file_slug, basename=source.path.stem,
+                relative_path=_relative_path(source))
+            if seen_by_jekyll != path:
+                warn(f"keeping the URL and id Jekyll published this post under ({seen_by_jekyll}), "
+                     f"not {path}", split.header_line)
+                path, post_id = seen_by_jekyll, jekyll.post_id(seen_by_jekyll, file_slug)
     site = config.site
     permalink = jekyll.absolute_url(site.url, site.baseurl, path) if site.url else (site.baseurl + path)
     article_id = jekyll.absolute_url(site.url, site.baseurl, post_id) if site.url else post_id

@@ -175,3 +175,18 @@ def test_an_excerpt_cut_before_rendering_still_says_so():
 
     assert shorten("开头的几句话。", truncated=True) == "开头的几句话。…"
     assert shorten("", truncated=True) == ""
+
+
+def test_a_header_jekyll_never_read_keeps_the_url_jekyll_published(tmp_path):
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("url: https://e.org\ntimezone: Asia/Shanghai\n")
+    (site / "_posts" / "2021-12-08-late.md").write_text(
+        "\n---\ntitle: 真标题\ncategories: emnews\ndate: 2021-12-09 10:00:00 +0800\n---\n正文\n", encoding="utf-8")
+    report = read([site], ReadOptions(jobs=1))
+    (article,) = report.collection.articles
+    assert (article.title, article.categories) == ("真标题", ("emnews",))  # what the author meant
+    assert article.date.isoformat() == "2021-12-09T10:00:00+08:00"
+    assert article.permalink == "https://e.org/2021/12/08/late.html"  # where Jekyll put it
+    assert article.id == "https://e.org/2021/12/08/late"
+    assert any("keeping the URL and id Jekyll published" in d.message and d.line == 3 for d in report.diagnostics)
