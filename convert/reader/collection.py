@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import Diagnostic, InputError, UsageError
 from ..model import Article, Collection, collection_from_json
+from .clean import clean_body
 from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post
 from .site import (POST_EXTENSIONS, SiteConfig, find_site_root, load_site_config, post_files, walk_files,
                    with_overrides)
@@ -201,7 +202,8 @@ def _read_json(source: PostSource, report: ReadReport) -> Collection | None:
     name = source.display
     try:
         data = source.data if source.data is not None else source.path.read_bytes()
-        return collection_from_json(json.loads(data))
+        collection = collection_from_json(json.loads(data))
+        return collection.with_articles(_canonical(a, i, name, report) for i, a in enumerate(collection.articles))
     except OSError as exc:
         report.failures.append(InputError(name, f"cannot read: {exc.strerror}"))
     except json.JSONDecodeError as exc:
@@ -209,6 +211,30 @@ def _read_json(source: PostSource, report: ReadReport) -> Collection | None:
     except (ValueError, TypeError) as exc:
         report.failures.append(InputError(name, f"not convert's JSON form: {exc}"))
     return None
+
+
+def _canonical(article: Article, index: int, name: str, report: ReadReport) -> Article:
+    """An article from JSON, held to what the reader guarantees: JSON may have been edited
+    by any tool, so its body is cleaned again (a no-op for a body convert wrote), and asset
+    paths may not leave the source tree."""
+    def warn(message: str) -> None:
+        report.diagnostics.append(Diagnostic(f"articles[{index}] ({article.title!r}): {message}", name))
+
+    cleaned = clean_body(article.body, page_url=article.permalink, warn=warn)
+    if cleaned.html != article.body:
+        removed = ", ".join(f"{rule} {count}" for rule, count in cleaned.dropped.items())
+        warn(f"body was not in canonical form and has been cleaned{': ' + removed if removed else ''}")
+    assets = tuple(asset if _safe_asset_path(asset.path) else replace(asset, path=None) for asset in article.assets)
+    if cleaned.html == article.body and assets == article.assets:
+        return article
+    return replace(article, body=cleaned.html, assets=assets)
+
+
+def _safe_asset_path(path: str | None) -> bool:
+    if path is None:
+        return True
+    parts = Path(path).parts
+    return not Path(path).is_absolute() and ".." not in parts and "\\" not in path
 
 
 def _now(options: ReadOptions) -> dt.datetime:

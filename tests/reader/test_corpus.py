@@ -79,3 +79,14 @@ def test_worker_processes_read_exactly_what_one_process_reads(tmp_path):
     assert [str(f) for f in parallel.failures] == [str(f) for f in serial.failures] and len(serial.failures) == 1
     assert parallel.diagnostics == serial.diagnostics
     assert parallel.dropped == serial.dropped
+
+
+def test_the_json_form_of_the_whole_corpus_reads_back_unchanged(tmp_path):
+    from convert.writers.json import JsonWriter
+
+    first = read([FINEWS, SHARED / "corpus" / "diverse"], ReadOptions(config=CONFIG, jobs=1, drafts=True, future=True))
+    dumped = tmp_path / "all.json"
+    dumped.write_text(JsonWriter().render(first.collection), encoding="utf-8")
+    again = read([dumped], ReadOptions(from_format="json"))
+    assert again.collection == first.collection
+    assert not again.diagnostics and not again.failures

@@ -190,3 +190,28 @@ def test_a_header_jekyll_never_read_keeps_the_url_jekyll_published(tmp_path):
     assert article.permalink == "https://e.org/2021/12/08/late.html"  # where Jekyll put it
     assert article.id == "https://e.org/2021/12/08/late"
     assert any("keeping the URL and id Jekyll published" in d.message and d.line == 3 for d in report.diagnostics)
+
+
+def test_json_input_is_held_to_the_canonical_body(tmp_path):
+    import json as jsonlib
+
+    data = {"version": 1, "site": {"title": "t", "url": "https://e.org"}, "articles": [{
+        "id": "https://e.org/a", "title": "edited by hand", "date": "2022-05-27T14:42:33+08:00",
+        "permalink": "https://e.org/a.html",
+        "body": '<p onclick="x()">ok<script>alert(1)</script> <a href="javascript:alert(2)">j</a></p>',
+        "assets": [{"url": "https://e.org/i.png", "path": "../../etc/passwd"},
+                   {"url": "https://e.org/j.png", "path": "img/j.png"}]}]}
+    source = tmp_path / "edited.json"
+    source.write_text(jsonlib.dumps(data), encoding="utf-8")
+    report = read([source], ReadOptions(from_format="json"))
+    (article,) = report.collection.articles
+    assert "script" not in article.body and "onclick" not in article.body and "javascript:" not in article.body
+    assert [a.path for a in article.assets] == [None, "img/j.png"]
+    assert any("not in canonical form" in d.message and d.path == str(source) for d in report.diagnostics)
+    # what convert writes itself reads back unchanged and without a word
+    from convert.writers.json import JsonWriter
+
+    again = tmp_path / "again.json"
+    again.write_text(JsonWriter().render(report.collection), encoding="utf-8")
+    second = read([again], ReadOptions(from_format="json"))
+    assert second.collection.articles == report.collection.articles and not second.diagnostics
