@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urljoin
 
 from .errors import WriterError
-from .model import Article, Collection
+from .model import Article, Collection, Site
 from .output import safe_filename
 
 DEFAULT_LIMIT = 20
@@ -35,6 +35,8 @@ class FeedLayout:
     by_tag: str  # "feed/by_tag"
     archive: str  # "feed/archive"
     extension: str  # ".xml"
+    main_path: str | None = None  # the main feed's own file name, from jekyll-feed's `feed: path:`
+    category_paths: tuple[tuple[str, str], ...] = ()  # (category, file) from `feed: categories:`
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_L
     newest_first = sorted(collection.articles, key=lambda a: (a.date, a.id), reverse=True)
     documents: list[FeedDocument] = []
 
-    main_path = layout.main + layout.extension
+    main_path = layout.main_path or layout.main + layout.extension
     main_url = url_for(root, main_path)
     main_entries = tuple(newest_first[:limit])
     older = list(reversed(newest_first[limit:]))  # oldest first, for stable pages
@@ -86,12 +88,48 @@ def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_L
     if per_term:
         for kind, folder, terms in (("category", layout.by_category, _terms(newest_first, "categories")),
                                     ("tag", layout.by_tag, _terms(newest_first, "tags"))):
+            own_paths = dict(layout.category_paths) if kind == "category" else {}
             for term, articles in terms.items():
-                path = f"{folder}/{safe_filename(term, layout.extension, fallback=kind)}"
+                path = own_paths.get(term) or f"{folder}/{safe_filename(term, layout.extension, fallback=kind)}"
                 entries = tuple(articles[:limit])
                 documents.append(FeedDocument(kind, f"{title}: {term}", path, url_for(root, path), root, entries,
                                               _updated(entries, collection), term=term))
     return documents
+
+
+def jekyll_feed_config(site: Site) -> dict:
+    """The site's jekyll-feed settings (``feed:`` in ``_config.yml``), or {}."""
+    config = site.extra.get("feed")
+    return config if isinstance(config, dict) else {}
+
+
+def configured_limit(limit: int | None, site: Site) -> int:
+    """--limit, else jekyll-feed's ``feed: posts_limit``, else 20."""
+    configured = jekyll_feed_config(site).get("posts_limit")
+    return limit or (configured if isinstance(configured, int) and configured > 0 else DEFAULT_LIMIT)
+
+
+def configured_excerpt_only(excerpt_only: bool, site: Site) -> bool:
+    return excerpt_only or jekyll_feed_config(site).get("excerpt_only") is True
+
+
+def jekyll_feed_layout(layout: FeedLayout, site: Site) -> FeedLayout:
+    """``layout`` with the paths a jekyll-feed site configured: ``feed: path:`` for the main
+    feed, ``categories: {name: {path: ...}}`` per category, ``tags: {path: ...}`` for tag feeds,
+    so the files land where the site's subscribers already find them."""
+    config = jekyll_feed_config(site)
+    changes: dict = {}
+    if isinstance(config.get("path"), str) and config["path"].strip("/"):
+        changes["main_path"] = config["path"].strip("/")
+    categories = config.get("categories")
+    if isinstance(categories, dict):
+        changes["category_paths"] = tuple(sorted(
+            (str(name), str(value["path"]).strip("/")) for name, value in categories.items()
+            if isinstance(value, dict) and isinstance(value.get("path"), str) and value["path"].strip("/")))
+    tags = config.get("tags")
+    if isinstance(tags, dict) and isinstance(tags.get("path"), str) and tags["path"].strip("/"):
+        changes["by_tag"] = tags["path"].strip("/")
+    return replace(layout, **changes) if changes else layout
 
 
 def url_for(root: str, path: str) -> str:

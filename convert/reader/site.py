@@ -95,6 +95,15 @@ def _plain(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool))
 
 
+def _plain_tree(value: Any) -> bool:
+    """Plain data all the way down (jekyll-feed's ``feed:`` block: paths, limits, lists)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_tree(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_tree(v) for v in value)
+    return value is None or _plain(value)
+
+
 def _author_name(value: Any) -> str:
     # Jekyll sites write `author: Name` or `author: {name: Name, email: ...}`.
     if isinstance(value, dict):
@@ -113,7 +122,8 @@ def _jekyll_config(data: dict[str, Any], path: Path) -> SiteConfig:
         lang=str(data.get("lang") or ""),
         timezone=timezone,
         description=str(data.get("description") or ""),
-        extra={k: v for k, v in sorted(data.items()) if k not in _SITE_KEYS and _plain(v)},
+        extra={k: v for k, v in sorted(data.items())
+               if k not in _SITE_KEYS and (_plain(v) or (k == "feed" and _plain_tree(v)))},
     )
     return SiteConfig(
         site=site,

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
-from ..feeds import (DEFAULT_LIMIT, FeedDocument, FeedLayout, absolute_content, feed_plan, feed_title, lead_image,
-                     opml)
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, configured_excerpt_only, configured_limit, feed_plan,
+                     feed_title, lead_image, opml)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -41,8 +42,11 @@ class JsonFeedWriter(Writer):
         return self.documents(collection)[0].content  # type: ignore[return-value]
 
     def documents(self, collection: Collection) -> list[Document]:
-        plan = feed_plan(collection, LAYOUT, limit=self.options.limit or DEFAULT_LIMIT,
-                         per_term=self.options.term_feeds)
+        # The site's jekyll-feed settings (posts_limit, excerpt_only) fill in what the command
+        # line left open.
+        self.options = replace(self.options, limit=configured_limit(self.options.limit, collection.site),
+                               excerpt_only=configured_excerpt_only(self.options.excerpt_only, collection.site))
+        plan = feed_plan(collection, LAYOUT, limit=self.options.limit, per_term=self.options.term_feeds)
         root = collection.site.absolute_root
         # Items are shared between the main feed, archives and term feeds: encode each once.
         encoded: dict[int, str] = {}

@@ -86,3 +86,24 @@ def test_opml_lists_every_feed_but_archives():
     assert urls[0] == "https://finews.withounder.com/feed.xml"
     assert len(urls) == len(plan) - 2 and not any("/archive/" in u for u in urls)
     assert tree.findtext("head/title") == "金融消息 & co"
+
+
+def test_a_jekyll_feed_site_keeps_its_feed_paths_limit_and_excerpts(tmp_path):
+    from convert.pipeline import Job, run
+
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text(
+        "url: https://e.org\ntitle: T\nfeed:\n  path: /blog/atom.xml\n  posts_limit: 2\n  excerpt_only: true\n"
+        "  categories:\n    新闻:\n      path: /news/feed.xml\n  tags:\n    path: alt/tags/\n", encoding="utf-8")
+    for day in range(1, 4):
+        (site / "_posts" / f"2022-05-0{day}-p{day}.md").write_text(
+            f"---\ntitle: p{day}\ncategories: 新闻\ntags: x\n---\n第一段。\n\n第二段。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = run(Job(sources=[site], formats=["atom"], output=out))
+    assert report.exit_code == 0, report.failures
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xml"))
+    assert names == ["alt/tags/x.xml", "blog/atom.xml", "feed/archive/1.xml", "news/feed.xml"]
+    main = (out / "blog" / "atom.xml").read_text(encoding="utf-8")
+    assert main.count("<entry>") == 2 and "<content" not in main and "<summary>第一段。</summary>" in main
+    assert 'href="https://e.org/blog/atom.xml" rel="self"' in main
