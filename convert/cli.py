@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import ConvertError, UsageError
+from .errors import UsageError
 from .options import WriteOptions
 from .pipeline import Job, Report, Selection, run, write_stdout
 from .reader.collection import ReadOptions

@@ -21,6 +21,7 @@ from urllib.parse import quote, urljoin
 
 from .errors import WriterError
 from .model import Article, Collection, Site
+from .options import WriteOptions
 from .output import safe_filename
 
 DEFAULT_LIMIT = 20
@@ -111,6 +112,13 @@ def configured_limit(limit: int | None, site: Site) -> int:
 
 def configured_excerpt_only(excerpt_only: bool, site: Site) -> bool:
     return excerpt_only or jekyll_feed_config(site).get("excerpt_only") is True
+
+
+def effective_options(options: WriteOptions, site: Site) -> WriteOptions:
+    """``options`` with what the command line left open filled in from the site's jekyll-feed
+    settings: the feed size (``posts_limit``, else 20) and ``excerpt_only``."""
+    return replace(options, limit=configured_limit(options.limit, site),
+                   excerpt_only=configured_excerpt_only(options.excerpt_only, site))
 
 
 def jekyll_feed_layout(layout: FeedLayout, site: Site) -> FeedLayout:

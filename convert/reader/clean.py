@@ -235,7 +235,6 @@ def clean_body(
         n = len(_UNSAFE_URL.findall(html))
         if n:
             _count(dropped, "unsafe-url", n)
-    refs = "&#" in html
 
     if renames:
         html = _RENAME_RE.sub(lambda m: f"<{m.group(1)}{_RENAMES[m.group(2).lower()]}", html)

@@ -11,10 +11,8 @@ Built on feedgen through ``convert.feedgen_layer``, which fixes feedgen's bugs.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..feedgen_layer import Generator
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, configured_excerpt_only, configured_limit, feed_plan,
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
                      feed_title, jekyll_feed_layout, lead_image, opml, uri)
 from ..model import Article, Collection
 from .base import Document, Writer
@@ -35,11 +33,10 @@ class AtomWriter(Writer):
     description = "Atom feeds as jekyll-feed makes them (feed.xml), with category, tag and archive feeds"
 
     def documents(self, collection: Collection) -> list[Document]:
-        # The site's jekyll-feed settings (posts_limit, excerpt_only) fill in what the command
-        # line left open, and its paths place the files where subscribers already find them.
-        self.options = replace(self.options, limit=configured_limit(self.options.limit, collection.site),
-                               excerpt_only=configured_excerpt_only(self.options.excerpt_only, collection.site))
-        plan = feed_plan(collection, jekyll_feed_layout(LAYOUT, collection.site), limit=self.options.limit, per_term=self.options.term_feeds)
+        self.options = effective_options(self.options, collection.site)  # the site's jekyll-feed settings
+        # Its paths place the files where the site's subscribers already find them.
+        layout = jekyll_feed_layout(LAYOUT, collection.site)
+        plan = feed_plan(collection, layout, limit=self.options.limit, per_term=self.options.term_feeds)
         root = collection.site.absolute_root + "/"
         stylesheet = root + STYLESHEET if self.options.feed_stylesheet else None
         out = [Document(feed.path, self._render(collection, feed, root).serialize("atom", stylesheet))

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 from typing import Any
 
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, configured_excerpt_only, configured_limit, feed_plan,
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
                      feed_title, lead_image, opml)
 from ..model import Article, Collection
 from .base import Document, Writer
@@ -42,10 +41,7 @@ class JsonFeedWriter(Writer):
         return self.documents(collection)[0].content  # type: ignore[return-value]
 
     def documents(self, collection: Collection) -> list[Document]:
-        # The site's jekyll-feed settings (posts_limit, excerpt_only) fill in what the command
-        # line left open.
-        self.options = replace(self.options, limit=configured_limit(self.options.limit, collection.site),
-                               excerpt_only=configured_excerpt_only(self.options.excerpt_only, collection.site))
+        self.options = effective_options(self.options, collection.site)  # the site's jekyll-feed settings
         plan = feed_plan(collection, LAYOUT, limit=self.options.limit, per_term=self.options.term_feeds)
         root = collection.site.absolute_root
         # Items are shared between the main feed, archives and term feeds: encode each once.

@@ -12,13 +12,11 @@ Built on feedgen through ``convert.feedgen_layer``, which fixes feedgen's bugs.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
 from ..feedgen_layer import Generator
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, configured_excerpt_only, configured_limit, feed_plan,
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
                      feed_title, lead_image, opml, uri)
 from ..model import Article, Collection
 from .base import Document, Writer
@@ -59,10 +57,7 @@ class RssWriter(Writer):
     description = "RSS 2.0 feeds with full content (rss.xml), with category, tag and archive feeds"
 
     def documents(self, collection: Collection) -> list[Document]:
-        # The site's jekyll-feed settings (posts_limit, excerpt_only) fill in what the command
-        # line left open.
-        self.options = replace(self.options, limit=configured_limit(self.options.limit, collection.site),
-                               excerpt_only=configured_excerpt_only(self.options.excerpt_only, collection.site))
+        self.options = effective_options(self.options, collection.site)  # the site's jekyll-feed settings
         plan = feed_plan(collection, LAYOUT, limit=self.options.limit, per_term=self.options.term_feeds)
         root = collection.site.absolute_root + "/"
         stylesheet = root + STYLESHEET if self.options.feed_stylesheet else None

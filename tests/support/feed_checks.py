@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import feedparser
 from lxml import etree
@@ -118,11 +119,9 @@ def read_back(data: bytes, entries: tuple[Article, ...], excerpt_only: bool = Fa
             assert got.content[0].value == absolute_content(article.body, article.permalink).strip(), where
 
 
-def hostile_site(folder) -> "Path":
+def hostile_site(folder) -> Path:
     """A Jekyll site with one hostile post (``]]>``, control characters, ``<script>``, ``onerror=``,
     a ``javascript:`` link, a 5 MB body) and one ordinary post; returns its root."""
-    from pathlib import Path
-
     root = Path(folder)
     (root / "_posts").mkdir(parents=True)
     (root / "_config.yml").write_text("title: 敌意\nurl: https://e.org\nlang: zh-CN\ntimezone: Asia/Shanghai\n",

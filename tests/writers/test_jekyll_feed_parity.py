@@ -19,7 +19,6 @@ too, and only title, dates and categories differ (for the better).
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
