@@ -26,15 +26,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, ROOT, best, corpus, timed  # noqa: E402  (a script, not a package)
 URL = "https://example.org"
 FEED_SIZE = 20
 
@@ -80,22 +77,7 @@ HUGO_RSS = """\
 """
 
 
-def corpus(posts: int) -> Path:
-    target = RESULTS / f"corpus-{posts}"
-    if not (target / ".done").exists():
-        subprocess.run([sys.executable, str(SHARED / "tools" / "make_corpus.py"), str(posts), str(target)], check=True)
-        (target / ".done").write_text("")
-    return target
 
-
-def best(fn, repeat: int) -> float:
-    return min(fn() for _ in range(repeat))
-
-
-def timed(args: list[str], **kwargs) -> float:
-    start = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
-    return time.perf_counter() - start
 
 
 def convert_row(source: Path, fmt: str, out: Path) -> float:

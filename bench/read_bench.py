@@ -21,12 +21,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, ROOT, best, corpus, timed  # noqa: E402  (a script, not a package)
 
 NAIVE = """
 import sys, time, glob, frontmatter
@@ -51,22 +49,7 @@ print(elapsed)
 """
 
 
-def corpus(posts: int) -> Path:
-    target = RESULTS / f"corpus-{posts}"
-    if not (target / ".done").exists():
-        subprocess.run([sys.executable, str(SHARED / "tools" / "make_corpus.py"), str(posts), str(target)], check=True)
-        (target / ".done").write_text("")
-    return target
 
-
-def best(fn, repeat: int) -> float:
-    return min(fn() for _ in range(repeat))
-
-
-def timed_command(args: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def timed_script(script: str, *args: str) -> float:
@@ -84,10 +67,10 @@ def main() -> None:
     size = sum(os.path.getsize(f) for f in files)
     out_json = RESULTS / "read-out.json"
     rows = {
-        "cat": best(lambda: timed_command(["sh", "-c", f"cat {source}/*.md > /dev/null"]), args.repeat),
+        "cat": best(lambda: timed(["sh", "-c", f"cat {source}/*.md > /dev/null"]), args.repeat),
         "naive frontmatter+markdown-it": best(lambda: timed_script(NAIVE, str(source)), args.repeat),
         "convert.read()": best(lambda: timed_script(CONVERT, str(source), str(args.posts)), args.repeat),
-        "convert --to json (CLI)": best(lambda: timed_command(
+        "convert --to json (CLI)": best(lambda: timed(
             [str(ROOT / ".venv" / "bin" / "convert"), "-q", "--to", "json", "-o", str(out_json), str(source)]),
             args.repeat),
     }
