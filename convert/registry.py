@@ -36,6 +36,12 @@ def _atom() -> type[Writer]:
     return AtomWriter
 
 
+def _markdown() -> type[Writer]:
+    from .writers.markdown import MarkdownWriter
+
+    return MarkdownWriter
+
+
 def _rss() -> type[Writer]:
     from .writers.rss import RssWriter
 
@@ -46,6 +52,7 @@ BUILTIN_WRITERS: dict[str, Callable[[], type[Writer]]] = {
     "atom": _atom,
     "json": _json,
     "jsonfeed": _jsonfeed,
+    "markdown": _markdown,
     "rss": _rss,
 }
 

@@ -1,0 +1,650 @@
+"""Markdown (``--to markdown``, aliases ``md``, ``gfm``): YAML front matter + a CommonMark/GFM body.
+
+The body is converted from the canonical HTML with lxml, one element at a time,
+and must read back to the same HTML, through convert's own reader (kramdown
+rules, CJK-friendly emphasis) and through plain CommonMark parsers alike:
+
+* Blocks: ATX headings, fenced code with its language, pipe tables, lists (tight
+  or loose, ``start`` kept), blockquotes, footnotes (kramdown's markup back to
+  ``[^name]``), thematic breaks. An element Markdown cannot express (a ``div``, a
+  table with merged cells or blocks in cells, a paragraph with an ``id``) stays as
+  clean HTML, serialized from the canonical body.
+* Emphasis is written ``*``/``**`` only where the delimiter run flanks on the side
+  it must for plain CommonMark (checked with both Unicode punctuation tables
+  parsers use); otherwise as ``<em>``/``<strong>`` inline HTML, whose content is
+  still Markdown. So ``<strong>“重要”</strong>消息`` never becomes ``**“重要”**消息``,
+  which CommonMark shows with literal asterisks.
+* Escaping is minimal and ASCII only: what would start a construct (``*`` ``_``
+  ``[`` ``<`` backticks, line-start ``#``/``>``/``-``/``1.``, an entity-like
+  ``&``), plus what convert's reader would otherwise change: kramdown typography
+  (``"`` ``'`` ``--`` ``...`` ``<<``), Liquid (``{{`` ``{%``) and block IALs (``{:``).
+  Full-width characters are never escaped; no line is wrapped, no space inserted.
+
+Front matter: title, date (with offset), updated, authors, categories, tags, lang,
+summary, permalink (the path below the site root, as Jekyll reads it), slug, then
+the ``extra`` keys in the model's order. A string is quoted whenever YAML 1.1
+would read it as something else (``no``, ``10:00``, ``0777``, dates).
+
+With ``--each`` every article is its own file with its own front matter; without
+it, one document: the site's front matter, then each article under a level-one
+heading, articles separated by a thematic break.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from typing import Any, Iterable
+
+import lxml.html
+import yaml
+from lxml import etree
+
+from ..model import Article, Collection
+from .base import Writer
+
+__all__ = ["MarkdownWriter", "html_to_markdown", "front_matter"]
+
+
+class MarkdownWriter(Writer):
+    name = "markdown"
+    aliases = ("md", "gfm")
+    extension = ".md"
+    media_type = "text/markdown"
+    description = "Markdown (CommonMark + GFM) with YAML front matter; reads back to the same article"
+
+    def render(self, collection: Collection) -> str:
+        articles = collection.articles
+        if len(articles) == 1:
+            return render_article(articles[0], collection)
+        site = collection.site
+        head = {"title": site.title, "lang": collection.lang, "description": site.description}
+        parts = [front_matter([(k, v) for k, v in head.items() if v])]
+        for article in articles:
+            title = _escape_text(article.title, line_start=False) or "\\#"
+            body = html_to_markdown(article.body)
+            parts.append(f"# {title}\n\n{body}" if body else f"# {title}\n")
+        return "\n* * *\n\n".join(parts)
+
+
+def render_article(article: Article, collection: Collection | None = None) -> str:
+    """One article: front matter, a blank line, the body."""
+    body = html_to_markdown(article.body)
+    head = front_matter(_article_fields(article, collection))
+    return f"{head}\n{body}" if body else head
+
+
+# --- front matter --------------------------------------------------------------------------
+
+
+def _article_fields(article: Article, collection: Collection | None) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [("title", article.title), ("date", article.date)]
+    if article.updated is not None:
+        rows.append(("updated", article.updated))
+    for key in ("authors", "categories", "tags"):
+        value = getattr(article, key)
+        if value:
+            rows.append((key, list(value)))
+    for key in ("lang", "summary"):
+        if getattr(article, key):
+            rows.append((key, getattr(article, key)))
+    path = _site_path(article.permalink, collection)
+    if path:
+        rows.append(("permalink", path))
+    if article.slug:
+        rows.append(("slug", article.slug))
+    taken = {k for k, _ in rows} | {"permalink", "author", "date", "updated"}
+    rows.extend((k, v) for k, v in article.extra.items() if k not in taken)
+    return rows
+
+
+def _site_path(permalink: str, collection: Collection | None) -> str:
+    """The permalink below the site root (what Jekyll's ``permalink:`` takes), '' if not below it."""
+    if not permalink or collection is None:
+        return ""
+    site = collection.site
+    root = site.absolute_root if site.url else site.baseurl.rstrip("/")
+    if root and permalink.startswith(root + "/"):
+        return permalink[len(root):]
+    return ""
+
+
+def front_matter(rows: Iterable[tuple[str, Any]]) -> str:
+    """``---`` YAML ``---``, one key a line, values quoted where YAML 1.1 would change them."""
+    lines = ["---"]
+    for key, value in rows:
+        lines.append(f"{_yaml_key(key)}: {_yaml_value(value)}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+_PLAIN_RE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t\x00-\x1f]*")
+_PLAIN_BAD_RE = re.compile(r": |:$| #|[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _yaml_key(key: str) -> str:
+    return key if _plain_ok(key) else _yaml_quote(key)
+
+
+def _plain_ok(text: str) -> bool:
+    if not _PLAIN_RE.fullmatch(text) or _PLAIN_BAD_RE.search(text) or text != text.strip():
+        return False
+    try:  # PyYAML resolves as YAML 1.1 does (Jekyll's Psych too): no, on, 0777, 10:00, dates
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        return False
+
+
+def _yaml_quote(text: str) -> str:
+    # JSON's string form is a valid YAML double-quoted scalar; line separators are escaped
+    # too, since YAML would fold them.
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _yaml_value(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        # Jekyll's own form: an unquoted timestamp with its offset keeps its instant.
+        offset = value.strftime("%z")
+        stamp = value.strftime("%Y-%m-%d %H:%M:%S") + (f".{value.microsecond:06d}" if value.microsecond else "")
+        return f"{stamp} {offset[:3]}:{offset[3:]}"
+    if isinstance(value, str):
+        return value if _plain_ok(value) else _yaml_quote(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml_quote(str(k))}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    return _yaml_quote(str(value))
+
+
+# --- HTML -> Markdown ---------------------------------------------------------------------------
+
+_BLOCK = frozenset(
+    "address aside blockquote details dd div dl dt figcaption figure h1 h2 h3 h4 h5 h6 hr li ol p pre "
+    "section summary table tbody td tfoot th thead tr ul caption colgroup col".split()
+)
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+# Inline HTML for elements Markdown has no syntax for; their content stays Markdown.
+_EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
+
+
+def html_to_markdown(body: str) -> str:
+    """The canonical HTML fragment ``body`` as Markdown (no trailing blank line)."""
+    if not body.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(body, create_parent="div")
+    except etree.ParserError:  # nothing but a comment or a doctype: raw HTML is its only form
+        return body.strip("\n") + "\n"
+    converter = _Converter()
+    text = converter.blocks(root)
+    if converter.footnotes:
+        text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
+    return text + "\n" if text else ""
+
+
+def _is_footnote_ref(el) -> str | None:
+    """The footnote name of kramdown's ``<sup id="fnref:N"><a href="#fn:N" class="footnote">``."""
+    if el.get("role") != "doc-noteref" or len(el) != 1 or (el.text or "").strip():
+        return None
+    a = el[0]
+    href = a.get("href") or ""
+    if a.tag != "a" or a.get("class") != "footnote" or not href.startswith("#fn:") or (a.tail or "").strip():
+        return None
+    name = href[4:]
+    return name if re.fullmatch(r"[^\s\]\[\\^]+", name) else None
+
+
+def _serialize(el) -> str:
+    """The element as canonical HTML (as the reader's clean-up writes it), without its tail."""
+    html = etree.tostring(el, encoding="unicode", method="xml", with_tail=False)
+    return html
+
+
+class _Converter:
+    def __init__(self) -> None:
+        self.footnotes: list[str] = []
+        self.heading_ids: dict[str, int] = {}
+        self._markers = 0
+
+    # -- blocks --
+
+    def blocks(self, parent, tight: bool = False) -> str:
+        """The children of ``parent`` as blocks; inline runs become paragraphs."""
+        out: list[str] = []
+        inline: list = []  # (text) and elements of a run of inline content
+        prev_list: dict[str, int] = {}
+
+        def flush() -> None:
+            if inline:
+                text = self.paragraph_from(inline)
+                if text:
+                    out.append(text)
+                inline.clear()
+
+        if parent.text and parent.text.strip():
+            inline.append(parent.text)
+        for child in parent:
+            if not isinstance(child.tag, str):
+                if child.tail and child.tail.strip():
+                    inline.append(child.tail)
+                continue
+            if child.tag in _BLOCK:
+                flush()
+                block = self.block(child, prev_list)
+                if block is not None:
+                    out.append(block)
+                if child.tail and child.tail.strip():
+                    inline.append(child.tail)
+            else:
+                inline.append(child)
+                prev_list.clear()
+        flush()
+        return ("\n" if tight else "\n\n").join(out)
+
+    def block(self, el, prev_list: dict[str, int]) -> str | None:
+        tag = el.tag
+        if tag not in ("ul", "ol"):
+            prev_list.clear()
+        if tag == "p" and not el.attrib:
+            return self.paragraph_from(_inline_children(el), allow_empty=False)
+        if tag in _HEADINGS and set(el.attrib) <= {"id"}:
+            return self.heading(el)
+        if tag == "pre" and not el.attrib:
+            return self.code_block(el)
+        if tag == "blockquote" and not el.attrib:
+            inner = self.blocks(el)
+            return "\n".join(("> " + line) if line else ">" for line in inner.split("\n")) if inner else ">"
+        if tag in ("ul", "ol"):
+            return self.list_block(el, prev_list)
+        if tag == "hr" and not el.attrib:
+            return "* * *"
+        if tag == "table":
+            table = self.table(el)
+            if table is not None:
+                return table
+        if tag == "div" and el.get("class") == "footnotes" and self.footnote_block(el):
+            return None
+        return self.html_block(el)
+
+    def html_block(self, el) -> str:
+        return _serialize(el).strip("\n")
+
+    def paragraph_from(self, nodes: list, allow_empty: bool = True) -> str | None:
+        text = self.inline_nodes(nodes)
+        # Only ASCII blanks around a paragraph are not content: U+3000 indents stay.
+        text = _protect_lines(text.strip(" \t\n"))
+        if not text.strip(" \t\n"):
+            return "&#32;" if not allow_empty else None
+        return text
+
+    def heading(self, el) -> str:
+        level = _HEADINGS[el.tag]
+        text = self.inline_nodes(_inline_children(el))
+        raw = _heading_text(el)
+        ident = re.sub(r"[^\w\- \t]", "", raw.lower()).replace(" ", "-").replace("\t", "-")
+        n = self.heading_ids.get(ident, -1) + 1
+        self.heading_ids[ident] = n
+        auto = f"{ident}-{n}" if n else ident
+        if "\n" in text or (el.get("id") is not None and el.get("id") != auto):
+            return self.html_block(el)
+        text = text.strip(" \t")
+        if text.endswith("#"):
+            text = text[:-1] + "\\#"
+        if text.startswith(" ") or text.startswith("\t"):
+            text = "&#32;" + text.lstrip(" \t")
+        return "#" * level + (" " + text if text else "")
+
+    def code_block(self, el) -> str:
+        if len(el) != 1 or el.text or el[0].tag != "code" or len(el[0]) or (el[0].tail or ""):
+            return self.html_block(el)
+        code = el[0]
+        cls = code.get("class") or ""
+        lang = cls[len("language-"):] if cls.startswith("language-") else ""
+        if set(code.attrib) - {"class"} or (cls and not lang) or re.search(r"[\s`]", lang):
+            return self.html_block(el)
+        content = code.text or ""
+        if not content.endswith("\n"):
+            if content:
+                return self.html_block(el)
+        runs = [len(m) for m in re.findall(r"`{3,}", content)]
+        fence = "`" * max(3, max(runs, default=0) + 1)
+        return f"{fence}{lang}\n{content}{fence}"
+
+    def list_block(self, el, prev_list: dict[str, int]) -> str:
+        ordered = el.tag == "ol"
+        items = [li for li in el if isinstance(li.tag, str)]
+        if (set(el.attrib) - {"start"} or any(li.tag != "li" or li.attrib for li in items)
+                or any((li.tail or "").strip() for li in items) or (el.text or "").strip()):
+            prev_list.clear()
+            return self.html_block(el)
+        start = el.get("start", "1") if ordered else "1"
+        if ordered and not re.fullmatch(r"\d{1,9}", start):
+            prev_list.clear()
+            return self.html_block(el)
+        # Two lists in a row with the same marker would merge into one: alternate markers.
+        style = prev_list.get(el.tag, -1) + 1
+        prev_list.clear()
+        prev_list[el.tag] = style
+        loose = any(child.tag == "p" for li in items for child in li)
+        out = []
+        number = int(start)
+        for li in items:
+            if ordered:
+                marker = f"{number}{'.)'[style % 2]} "
+                number += 1
+            else:
+                marker = "-*+"[style % 3] + " "
+            content = self.blocks(li, tight=not loose)
+            indent = " " * len(marker)
+            lines = content.split("\n")
+            first = lines[0]
+            if not content:
+                out.append(marker.rstrip())
+                continue
+            if first.startswith(" "):
+                first = "&#32;" + first.lstrip(" ")
+            body = [marker + first] + [(indent + line) if line else "" for line in lines[1:]]
+            out.append("\n".join(body))
+        return ("\n\n" if loose else "\n").join(out)
+
+    def table(self, el) -> str | None:
+        """A GFM pipe table, or None when the table needs HTML."""
+        if el.attrib or (el.text or "").strip():
+            return None
+        sections = [c for c in el if isinstance(c.tag, str)]
+        if [s.tag for s in sections] not in (["thead", "tbody"], ["thead"]):
+            return None
+        rows = []
+        for section in sections:
+            if section.attrib or (section.text or "").strip():
+                return None
+            for tr in section:
+                if tr.tag != "tr" or tr.attrib or (tr.tail or "").strip() or (tr.text or "").strip():
+                    return None
+                rows.append((section.tag, list(tr)))
+        if not rows or rows[0][0] != "thead" or sum(1 for s, _ in rows if s == "thead") != 1:
+            return None
+        width = len(rows[0][1])
+        aligns = []
+        for cell in rows[0][1]:
+            aligns.append(cell.get("style", ""))
+        lines = []
+        for index, (section, cells) in enumerate(rows):
+            want = "th" if section == "thead" else "td"
+            if len(cells) != width:
+                return None
+            texts = []
+            for col, cell in enumerate(cells):
+                if (cell.tag != want or set(cell.attrib) - {"style"} or cell.get("style", "") != aligns[col]
+                        or (cell.tail or "").strip() or any(isinstance(c.tag, str) and c.tag in _BLOCK for c in cell)):
+                    return None
+                text = self.inline_nodes(_inline_children(cell))
+                if "\n" in text or "|" in text.replace("\\|", ""):
+                    return None
+                texts.append(text.strip(" ") or "")
+            lines.append("| " + " | ".join(texts) + " |")
+            if index == 0:
+                marks = {"": "---", "text-align:left": ":---", "text-align:right": "---:",
+                         "text-align:center": ":---:"}
+                if any(a not in marks for a in aligns):
+                    return None
+                lines.append("| " + " | ".join(marks[a] for a in aligns) + " |")
+        return "\n".join(lines)
+
+    def footnote_block(self, el) -> bool:
+        """kramdown's ``div.footnotes > ol > li#fn:N`` back to ``[^N]: ...``; False if not that."""
+        if el.get("role") != "doc-endnotes" or len(el) != 1 or el[0].tag != "ol" or el[0].attrib:
+            return False
+        notes = []
+        for li in el[0]:
+            ident = li.get("id") or ""
+            if li.tag != "li" or not ident.startswith("fn:") or li.get("role") != "doc-endnote":
+                return False
+            notes.append((ident[3:], li))
+        for name, li in notes:
+            copy = lxml.html.fragment_fromstring(_serialize(li))
+            for back in copy.xpath(".//a[@class='reversefootnote']"):
+                _drop_keep_tail(back)
+            content = self.blocks(copy)
+            lines = content.split("\n")
+            text = f"[^{name}]: " + lines[0] + "".join(("\n    " + l) if l else "\n" for l in lines[1:])
+            self.footnotes.append(text)
+        return True
+
+    # -- inline --
+
+    def inline_nodes(self, nodes: list) -> str:
+        parts: list[str] = []
+        for node in nodes:
+            if isinstance(node, str):
+                parts.append(_escape_text(node))
+            else:
+                parts.append(self.inline(node))
+                if node.tail:
+                    parts.append(_escape_text(node.tail))
+        return _resolve_emphasis("".join(parts))
+
+    def inline_content(self, el) -> str:
+        parts = [_escape_text(el.text)] if el.text else []
+        for child in el:
+            if not isinstance(child.tag, str):
+                if child.tail:
+                    parts.append(_escape_text(child.tail))
+                continue
+            parts.append(self.inline(child))
+            if child.tail:
+                parts.append(_escape_text(child.tail))
+        return "".join(parts)
+
+    def inline(self, el) -> str:
+        tag = el.tag
+        if not isinstance(tag, str):
+            return ""
+        if tag in _EMPHASIS and not el.attrib:
+            inner = self.inline_content(el)
+            if not inner:
+                return f"<{tag}></{tag}>"
+            self._markers += 1
+            kind = "S" if _EMPHASIS[tag] == "**" else "E"
+            return f"\ue000{kind}{tag}\ue001{inner}\ue002{kind}{tag}\ue001"
+        if tag == "code" and not el.attrib and not len(el):
+            return _code_span(el.text or "")
+        if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None:
+            inner = self.inline_content(el)
+            return f"[{inner}]({_destination(el.get('href'))}{_title(el.get('title'))})"
+        if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None:
+            alt = _escape_text(el.get("alt") or "").replace("\n", " ")
+            return f"![{alt}]({_destination(el.get('src'))}{_title(el.get('title'))})"
+        if tag == "br" and not el.attrib:
+            return "\ue003"
+        if tag == "sup":
+            name = _is_footnote_ref(el)
+            if name is not None:
+                return f"[^{name}]"
+        if tag == "s" and not el.attrib and len(el) == 0 and el.text and not el.text.startswith((" ", "~")) \
+                and not el.text.endswith((" ", "~")):
+            # GFM strikethrough; other strikes (nested markup) keep the tag.
+            return f"~~{_escape_text(el.text)}~~"
+        # No Markdown form: the tags as inline HTML, the content as Markdown.
+        attrs = "".join(f' {k}="{_attr_escape(v)}"' for k, v in el.attrib.items())
+        if tag in ("br", "img", "wbr", "hr", "col"):
+            return f"<{tag}{attrs} />"
+        return f"<{tag}{attrs}>{self.inline_content(el)}</{tag}>"
+
+
+def _drop_keep_tail(el) -> None:
+    parent = el.getparent()
+    prev = el.getprevious()
+    tail = el.tail or ""
+    if prev is not None:
+        prev.tail = ((prev.tail or "").rstrip(" ") if not tail.strip() else (prev.tail or "")) + tail
+    else:
+        parent.text = ((parent.text or "").rstrip(" ") if not tail.strip() else (parent.text or "")) + tail
+    parent.remove(el)
+
+
+def _inline_children(el) -> list:
+    nodes: list = []
+    if el.text:
+        nodes.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            nodes.append(child)
+        elif child.tail:
+            nodes.append(child.tail)
+    return nodes
+
+
+def _heading_text(el) -> str:
+    """The text kramdown-parser-gfm builds a header id from (text and code, not image alt)."""
+    return "".join(el.itertext())
+
+
+def _attr_escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _destination(url: str) -> str:
+    url = re.sub(r"&(?=#?\w+;)", r"\\&", url.replace("\\", "\\\\"))
+    if not url or re.search(r"[\s<>]|[\x00-\x1f]", url) or url.count("(") != url.count(")"):
+        return "<" + url.replace("<", "\\<").replace(">", "\\>") + ">"
+    return url
+
+
+def _title(title: str | None) -> str:
+    if title is None:
+        return ""
+    escaped = title.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = re.sub(r"&(?=#?\w+;)", r"\\&", escaped)
+    return f' "{escaped}"'
+
+
+def _code_span(text: str) -> str:
+    if not text:
+        return "<code></code>"
+    runs = {len(m) for m in re.findall(r"`+", text)}
+    n = 1
+    while n in runs:
+        n += 1
+    fence = "`" * n
+    pad = " " if text.startswith("`") or text.endswith("`") or (
+        text.startswith(" ") and text.endswith(" ") and text.strip(" ")) else ""
+    if "\n" in text:
+        return "<code>" + _escape_text(text) + "</code>"
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# Escapes in running text: what would start a CommonMark/GFM construct, and what
+# convert's kramdown reader would change (typography, smart quotes, Liquid, IALs, math).
+_ESCAPE_RE = re.compile(
+    r"[\\`*_\[\]<|~\"']|&(?=#?\w+;)|!(?=\[)|(?<=-)-|(?<=\.)\.(?=\.)|(?<=>)>|\$(?=\$)|\{(?=[{%:])|(?<=\{)[{%:]"
+)
+
+
+def _escape_text(text: str, line_start: bool = True) -> str:
+    return _ESCAPE_RE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def _protect_lines(text: str) -> str:
+    """Escape what would open a block at a line start; no line starts or ends with spaces."""
+    text = _resolve_breaks(text)
+    lines = text.split("\n")
+    out = []
+    for index, line in enumerate(lines):
+        stripped = line.lstrip(" \t")
+        line = stripped  # leading spaces are no content in Markdown (and 4 would make code)
+        if line[:1] in ("#", ">", "+", "=", "-"):
+            line = "\\" + line
+        elif re.match(r"\d{1,9}[.)]", line):
+            m = re.match(r"\d{1,9}", line)
+            line = line[: m.end()] + "\\" + line[m.end():]
+        line = line.rstrip(" \t")  # trailing spaces would be a hard break, or nothing
+        out.append(line)
+    return "\n".join(out)
+
+
+def _resolve_breaks(text: str) -> str:
+    # A hard break is backslash-newline, except at the end of a block where Markdown has none.
+    text = re.sub(r"\ue003\n?", "\\\\\n", text)
+    while text.endswith("\\\n"):
+        text = text[:-2] + "<br />"
+    return text
+
+
+# --- emphasis --------------------------------------------------------------------------
+
+_MARK_RE = re.compile(r"\ue000([SE])(\w+)\ue001|\ue002([SE])(\w+)\ue001")
+
+
+def _is_space(ch: str) -> bool:
+    return ch == "" or ch.isspace() or unicodedata.category(ch) == "Zs" or ch == "\ue003"
+
+
+def _is_punct(ch: str, symbols: bool) -> bool:
+    if ch in "\ue000\ue002":
+        return True  # another emphasis: either `*` or `<tag>`, punctuation both ways
+    cat = unicodedata.category(ch) if ch else ""
+    return cat.startswith("P") or (symbols and cat.startswith("S")) or (ch.isascii() and not ch.isalnum()
+                                                                          and not ch.isspace() and ch != "")
+
+
+def _left_flanking(before: str, after: str, symbols: bool) -> bool:
+    if _is_space(after):
+        return False
+    return not _is_punct(after, symbols) or _is_space(before) or _is_punct(before, symbols)
+
+
+def _can_open(before: str, after: str) -> bool:
+    # Parsers differ on whether symbols (category S) are punctuation: hold under both views.
+    return _left_flanking(before, after, False) and _left_flanking(before, after, True)
+
+
+def _can_close(before: str, after: str) -> bool:
+    return _left_flanking(after, before, False) and _left_flanking(after, before, True)
+
+
+def _resolve_emphasis(text: str) -> str:
+    """Turn emphasis markers into ``*``/``**`` where they parse back, else into tags."""
+    if "\ue000" not in text:
+        return text
+    marks = list(_MARK_RE.finditer(text))
+    partner: dict[int, int] = {}  # marker index -> its pair's index (they nest: they come from a tree)
+    stack = []
+    for i, m in enumerate(marks):
+        if m.group(1):
+            stack.append(i)
+        else:
+            j = stack.pop()
+            partner[i], partner[j] = j, i
+    by_start = {m.start(): i for i, m in enumerate(marks)}
+    by_end = {m.end(): i for i, m in enumerate(marks)}
+    choice: dict[int, bool] = {}  # marker index -> written as a delimiter
+    for i, m in enumerate(marks):
+        if not m.group(1):
+            continue
+        close = marks[partner[i]]
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        last = text[close.start() - 1]
+        follow = text[close.end()] if close.end() < len(text) else ""
+        ok = _can_open(before, after) and _can_close(last, follow) and "\ue003" not in (before, after, last, follow)
+        # Touching emphasis written with delimiters would merge into one delimiter run
+        # (`*a**b*`): only the first of two touching ones gets them, the other keeps its tags.
+        touching = [by_end.get(m.start()), by_start.get(m.end()), by_end.get(close.start()), by_start.get(close.end())]
+        for t in touching:
+            if t is not None and choice.get(t, choice.get(partner[t], False)):
+                ok = False
+        choice[i] = choice[partner[i]] = ok
+
+    def sub(m: re.Match) -> str:
+        i = by_start[m.start()]
+        tag = m.group(2) or m.group(4)
+        if choice[i]:
+            return "**" if (m.group(1) or m.group(3)) == "S" else "*"
+        return f"<{tag}>" if m.group(1) else f"</{tag}>"
+
+    return _MARK_RE.sub(sub, text)

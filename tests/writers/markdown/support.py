@@ -1,0 +1,64 @@
+"""What the Markdown tests share: HTML normalization, reading Markdown back, the spec renderers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+from markdown_it import MarkdownIt
+
+from convert import read
+from convert.reader.collection import ReadOptions
+from convert.writers.markdown import MarkdownWriter, render_article
+
+ROOT = Path(__file__).resolve().parents[3]
+SHARED = ROOT.parent / "shared"
+FINEWS = SHARED / "corpus" / "finews"
+FINEWS_CONFIG = SHARED / "corpus" / "finews-site" / "_config.yml"
+SPEC = SHARED / "testdata" / "commonmark-spec-0.31.2.json"
+
+_CJK_SPACE = re.compile(r"([\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def normalize_body(html: str) -> str:
+    """Structure, attributes and text; whitespace runs as one space, none between blocks."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except lxml.etree.ParserError:  # only a comment or a doctype
+        return " ".join(html.split())
+    text = lxml.html.tostring(root, encoding="unicode", method="xml")
+    text = " ".join(text.split())
+    return re.sub(r" ?(</?(?:p|div|h\d|ul|ol|li|blockquote|pre|table|thead|tbody|tr|td|th|hr|br)\b[^>]*>) ?", r"\1", text)
+
+
+def write_each(collection, folder: Path) -> dict[str, str]:
+    """Every article as its own .md file (as ``--each`` names them); name -> text."""
+    from convert.pipeline import _article_stem
+    from convert.output import safe_filename
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    writer = MarkdownWriter()
+    for article in collection.articles:
+        text = writer.render(collection.with_articles([article]))
+        name = safe_filename(_article_stem(article), ".md")
+        (folder / name).write_text(text, encoding="utf-8")
+        written[name] = text
+    return written
+
+
+def read_folder(folder: Path, config: Path | None = None):
+    report = read([str(folder)], ReadOptions(config=config) if config else None)
+    assert not report.failures, report.failures
+    return report.collection
+
+
+_COMMONMARK = MarkdownIt("commonmark")
+
+
+def commonmark(text: str) -> str:
+    return _COMMONMARK.render(text)
