@@ -43,6 +43,7 @@ import yaml
 from lxml import etree
 
 from ..model import Article, Collection
+from ..reader.markdown import _is_cjk
 from .base import Writer
 
 __all__ = ["MarkdownWriter", "html_to_markdown", "front_matter"]
@@ -423,10 +424,17 @@ class _Converter:
             if isinstance(node, str):
                 parts.append(_escape_text(node))
             else:
-                parts.append(self.inline(node))
+                self._append_inline(parts, node)
                 if node.tail:
                     parts.append(_escape_text(node.tail))
         return _resolve_emphasis("".join(parts))
+
+    def _append_inline(self, parts: list[str], el) -> None:
+        text = self.inline(el)
+        if text.startswith("`") and parts and parts[-1].endswith("`"):
+            # Two code spans in a row would make one backtick run: the second keeps its tag.
+            text = "<code>" + _escape_text(el.text or "") + "</code>"
+        parts.append(text)
 
     def inline_content(self, el) -> str:
         parts = [_escape_text(el.text)] if el.text else []
@@ -435,7 +443,7 @@ class _Converter:
                 if child.tail:
                     parts.append(_escape_text(child.tail))
                 continue
-            parts.append(self.inline(child))
+            self._append_inline(parts, child)
             if child.tail:
                 parts.append(_escape_text(child.tail))
         return "".join(parts)
@@ -585,7 +593,7 @@ def _is_space(ch: str) -> bool:
 
 
 def _is_punct(ch: str, symbols: bool) -> bool:
-    if ch in "\ue000\ue002":
+    if ch and ch in "\ue000\ue001\ue002":
         return True  # another emphasis: either `*` or `<tag>`, punctuation both ways
     cat = unicodedata.category(ch) if ch else ""
     return cat.startswith("P") or (symbols and cat.startswith("S")) or (ch.isascii() and not ch.isalnum()
@@ -596,6 +604,13 @@ def _left_flanking(before: str, after: str, symbols: bool) -> bool:
     if _is_space(after):
         return False
     return not _is_punct(after, symbols) or _is_space(before) or _is_punct(before, symbols)
+
+
+def _may_flank(before: str, after: str) -> bool:
+    """Left-flanking under any parser's view, CJK-friendly emphasis (convert's reader) included."""
+    if _left_flanking(before, after, False) or _left_flanking(before, after, True):
+        return True
+    return not _is_space(after) and bool(before) and _is_cjk(before)
 
 
 def _can_open(before: str, after: str) -> bool:
@@ -632,6 +647,10 @@ def _resolve_emphasis(text: str) -> str:
         last = text[close.start() - 1]
         follow = text[close.end()] if close.end() < len(text) else ""
         ok = _can_open(before, after) and _can_close(last, follow) and "\ue003" not in (before, after, last, follow)
+        if ok and any(choice.get(j) and marks[j].start() < m.start() < marks[partner[j]].start() for j in choice):
+            # Inside emphasis written with delimiters, a run that could both open and close
+            # may pair with the outer one instead (`**a**b**c**`): only unambiguous runs.
+            ok = not _may_flank(after, before) and not _may_flank(last, follow)
         # Touching emphasis written with delimiters would merge into one delimiter run
         # (`*a**b*`): only the first of two touching ones gets them, the other keeps its tags.
         touching = [by_end.get(m.start()), by_start.get(m.end()), by_end.get(close.start()), by_start.get(close.end())]
