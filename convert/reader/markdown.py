@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
@@ -55,6 +54,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Scanned
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+from ..text import is_cjk
 
 __all__ = ["render_markdown"]
 
@@ -633,14 +634,6 @@ def _pipe_table(state: StateBlock, startLine: int, endLine: int, silent: bool) -
 
 
 @functools.lru_cache(maxsize=4096)
-def _is_cjk(ch: str) -> bool:
-    """Wide/fullwidth East Asian character (Han, kana, Hangul, CJK punctuation, fullwidth forms)."""
-    if ch < "\u1100":
-        return False
-    if unicodedata.east_asian_width(ch) not in ("W", "F"):
-        return False
-    # Emoji are wide too but are not CJK; the proposal keeps them out.
-    return unicodedata.category(ch) != "So" or "\u2e80" <= ch <= "\u33ff"
 
 
 def _scan_delims(self: StateInline, start: int, canSplitWord: bool) -> Scanned:
@@ -663,7 +656,7 @@ def _scan_delims(self: StateInline, start: int, canSplitWord: bool) -> Scanned:
     isNextPunct = isMdAsciiPunct(ord(nextChar)) or isPunctChar(nextChar)
     isLastSpace = isWhiteSpace(ord(lastChar))
     isNextSpace = isWhiteSpace(ord(nextChar))
-    cjkSide = _is_cjk(lastChar) or _is_cjk(nextChar)
+    cjkSide = is_cjk(lastChar) or is_cjk(nextChar)
 
     left = not isNextSpace and (
         not isNextPunct or isLastSpace or isLastPunct or cjkSide
@@ -750,7 +743,7 @@ def _east_asian_breaks(state: StateCore) -> None:
             if tok.type == "softbreak":
                 before = _neighbour_char(children, i, -1)
                 after = _neighbour_char(children, i, 1)
-                if before and after and _is_cjk(before) and _is_cjk(after):
+                if before and after and is_cjk(before) and is_cjk(after):
                     tok.type = "text"
                     tok.content = ""
 
@@ -959,7 +952,7 @@ def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
         # East Asian break: both sides plain CJK text (not a link or autolink).
         join = "\n"
         if east_asian and prev[-1] not in ">)" and line[0] not in "<[":
-            if _is_cjk(prev[-1]) and _is_cjk(line[0]):
+            if is_cjk(prev[-1]) and is_cjk(line[0]):
                 join = ""
         para += join + out
     return f"<p>{para}</p>\n"

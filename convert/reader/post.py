@@ -19,11 +19,11 @@ from typing import Any, Mapping
 
 from ..errors import Diagnostic, InputError
 from ..model import Article
+from ..text import is_cjk
 from . import jekyll
 from .clean import clean_body
 from .frontmatter import SplitPost, split_front_matter
 from .liquid import render_liquid
-from .markdown import _is_cjk as is_cjk
 from .markdown import render_markdown
 from .site import SiteConfig
 

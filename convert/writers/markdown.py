@@ -43,7 +43,7 @@ import yaml
 from lxml import etree
 
 from ..model import Article, Collection
-from ..reader.markdown import _is_cjk
+from ..text import is_cjk
 from .base import Writer
 
 __all__ = ["MarkdownWriter", "html_to_markdown", "front_matter"]
@@ -610,7 +610,7 @@ def _may_flank(before: str, after: str) -> bool:
     """Left-flanking under any parser's view, CJK-friendly emphasis (convert's reader) included."""
     if _left_flanking(before, after, False) or _left_flanking(before, after, True):
         return True
-    return not _is_space(after) and bool(before) and _is_cjk(before)
+    return not _is_space(after) and bool(before) and is_cjk(before)
 
 
 def _can_open(before: str, after: str) -> bool:
