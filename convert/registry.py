@@ -42,6 +42,12 @@ def _markdown() -> type[Writer]:
     return MarkdownWriter
 
 
+def _epub() -> type[Writer]:
+    from .writers.epub import EpubWriter
+
+    return EpubWriter
+
+
 def _rss() -> type[Writer]:
     from .writers.rss import RssWriter
 
@@ -50,6 +56,7 @@ def _rss() -> type[Writer]:
 
 BUILTIN_WRITERS: dict[str, Callable[[], type[Writer]]] = {
     "atom": _atom,
+    "epub": _epub,
     "json": _json,
     "jsonfeed": _jsonfeed,
     "markdown": _markdown,

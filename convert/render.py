@@ -1,0 +1,293 @@
+"""Articles as chapter XHTML documents: the one HTML rendering EPUB and PDF share.
+
+A writer builds a :class:`BookLinks` (which article lives in which file, which
+image was packaged under which name) and calls :func:`render_chapter` with the
+template name and the stylesheets it wants; everything else is decided here once:
+
+* the canonical body is re-parsed as XML (it is XHTML-safe by contract) and
+  re-serialized, so a chapter is well-formed whatever the template does;
+* footnotes become EPUB 3 notes (``epub:type="noteref"`` on the reference,
+  ``aside epub:type="footnote"`` for the note) so readers show them as pop-ups;
+* links to another article of the same book point inside the book, fragments
+  that name no element are dropped, relative links that lead nowhere are unlinked;
+* local images point to their packaged file; any other image is replaced by its
+  alt text and a link (``class="remote-image"``): a book never loads a remote file;
+* duplicate ids are renamed, every ``img`` has an ``alt``;
+* dates are written as the reader's language writes them (``2022年5月27日``, ``27 May 2022``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from lxml import etree
+from markupsafe import Markup
+
+from .model import Article
+from .resources import Resources
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+_X = "{%s}" % XHTML_NS
+_EPUB_TYPE = "{%s}type" % EPUB_NS
+
+# huge_tree: a body may hold a text node over 10 MB, which libxml2 would otherwise refuse.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_RTL = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "dv", "ku", "sd", "ug"})
+_LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel"})
+_ID_ATTR = re.compile(r'\sid="([^"]*)"')
+
+_LABELS = {
+    "zh": {"contents": "目录", "original": "原文链接", "categories": "分类", "tags": "标签", "image": "图片",
+           "authors_sep": "、", "terms_sep": "、", "untitled": "无题", "notes": "注释", "month": "{y}年{m}月",
+           "summary": "{n}篇文章"},
+    "ja": {"contents": "目次", "original": "元の記事", "categories": "カテゴリー", "tags": "タグ", "image": "画像",
+           "authors_sep": "、", "terms_sep": "、", "untitled": "無題", "notes": "注", "month": "{y}年{m}月",
+           "summary": "{n}件の記事"},
+    "en": {"contents": "Contents", "original": "Original article", "categories": "Categories", "tags": "Tags",
+           "image": "image", "authors_sep": ", ", "terms_sep": ", ", "untitled": "Untitled", "notes": "Notes",
+           "month": "{month_name} {y}", "summary": "{n} articles"},
+}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def normalize_lang(lang: str | None) -> str:
+    """A well-formed BCP 47 tag: ``zh_CN`` -> ``zh-CN``; empty, ``C``, ``POSIX`` or junk -> ``und``."""
+    tag = (lang or "").split(".", 1)[0].split("@", 1)[0].replace("_", "-").strip()
+    if not tag or tag.upper() in ("C", "POSIX") or not _LANG_TAG.match(tag):
+        return "und"
+    return tag
+
+
+def primary(lang: str) -> str:
+    return lang.split("-", 1)[0].lower()
+
+
+def is_rtl(lang: str) -> bool:
+    return primary(lang) in _RTL
+
+
+def labels(lang: str) -> Mapping[str, str]:
+    """The words a book's own pages need, in ``lang`` (English when it has none)."""
+    return _LABELS.get(primary(lang), _LABELS["en"])
+
+
+def format_date(date, lang: str) -> str:
+    """A date as the reader's language writes it, in the article's own UTC offset."""
+    p = primary(lang)
+    if p in ("zh", "ja"):
+        return f"{date.year}年{date.month}月{date.day}日"
+    if p == "ko":
+        return f"{date.year}년 {date.month}월 {date.day}일"
+    if p == "en" or p == "und":
+        return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+    return date.date().isoformat()  # unambiguous where we know no convention
+
+
+def format_month(year: int, month: int, lang: str) -> str:
+    pattern = labels(lang)["month"]
+    return pattern.format(y=year, m=month, month_name=_MONTHS[month - 1])
+
+
+@dataclass(frozen=True, slots=True)
+class BookLinks:
+    """Where things are inside the book.
+
+    ``chapters``: an article's URLs (permalink, id) -> its file name.
+    ``ids``: file name -> the element ids it has, so a fragment is kept only when it leads somewhere.
+    ``images``: (article id, image URL as in the body) -> the packaged file name.
+    """
+
+    chapters: Mapping[str, str] = field(default_factory=dict)
+    ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    images: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def chapter_for(self, url: str) -> str | None:
+        if url in self.chapters:
+            return self.chapters[url]
+        # Jekyll serves "x.html" as "x" and "x/" as "x/index.html": one article, several URLs.
+        for variant in (url + ".html", url.removesuffix(".html"), url.rstrip("/"), url.removesuffix("index.html")):
+            if variant and variant in self.chapters:
+                return self.chapters[variant]
+        return None
+
+
+def article_urls(article: Article) -> list[str]:
+    """The URLs other articles may use to link to ``article``."""
+    return [u for u in dict.fromkeys((article.permalink, article.id)) if u]
+
+
+def body_ids(body: str) -> frozenset[str]:
+    """The ids of a canonical body (a regex suffices: the canonical form double-quotes every attribute)."""
+    return frozenset(_ID_ATTR.findall(body))
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A rendered chapter: the XHTML document and what a writer may want to know about it."""
+
+    xhtml: str
+    lang: str
+    images: tuple[str, ...]  # packaged image names it uses
+
+
+def render_chapter(article: Article, file_name: str, *, resources: Resources, links: BookLinks,
+                   book_lang: str, template: str = "chapter.xhtml", stylesheets: Sequence[str] = (),
+                   context: Mapping[str, object] | None = None) -> Chapter:
+    """``article`` as a complete XHTML document through ``template``.
+
+    ``stylesheets`` are hrefs relative to the chapter; ``context`` adds template
+    variables (a navigation bar, a section) the writer knows about.
+    """
+    lang = normalize_lang(article.lang or book_lang)
+    words = labels(lang)
+    body, used = render_body(article, file_name, links, lang)
+    original = article.permalink if urlsplit(article.permalink).scheme in ("http", "https") else ""
+    text = resources.template(template).render(
+        lang=lang,
+        dir="rtl" if is_rtl(lang) else "",
+        title=article.title.strip() or format_date(article.date, lang),
+        date_iso=article.date.isoformat(),
+        date_text=format_date(article.date, lang),
+        authors=words["authors_sep"].join(article.authors),
+        categories=words["terms_sep"].join(article.categories),
+        tags=words["terms_sep"].join(article.tags),
+        original=original,
+        labels=words,
+        body=Markup(body),
+        stylesheets=list(stylesheets),
+        article=article,
+        **(context or {}),
+    )
+    return Chapter(text, lang, used)
+
+
+def render_body(article: Article, file_name: str, links: BookLinks, lang: str) -> tuple[str, tuple[str, ...]]:
+    """The body as an XHTML ``div class="body"`` (string) and the packaged images it uses."""
+    source = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" class="body">{article.body}</div>'
+    root = etree.fromstring(source, _PARSER)
+    ids = _unique_ids(root)
+    notes = _footnotes(root, ids)
+    used: list[str] = []
+    for img in list(root.iter(_X + "img")):
+        _image(img, article, links, labels(lang), used)
+    for a in root.iter(_X + "a"):
+        _link(a, file_name, ids, notes, links)
+    for p in root.iter(_X + "p"):
+        if (p.text or "").startswith("\u3000"):  # the source's own indent: the stylesheet adds none
+            p.set("class", ((p.get("class") or "") + " ideographic-indent").strip())
+    # Drop the redundant namespace declarations lxml would repeat on nested epub:type users.
+    etree.cleanup_namespaces(root, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    text = etree.tostring(root, encoding="unicode")
+    # The template's <html> declares both namespaces; the div need not repeat them.
+    text = text.replace(f' xmlns="{XHTML_NS}"', "", 1).replace(f' xmlns:epub="{EPUB_NS}"', "", 1)
+    return text, tuple(dict.fromkeys(used))
+
+
+def _unique_ids(root) -> set[str]:
+    seen: set[str] = set()
+    for el in root.iter():
+        value = el.get("id")
+        if value is None:
+            continue
+        if not value.strip():
+            del el.attrib["id"]
+            continue
+        if value in seen:  # a second element with the same id: EPUBCheck error RSC-005
+            n = 2
+            while f"{value}-{n}" in seen:
+                n += 1
+            value = f"{value}-{n}"
+            el.set("id", value)
+        seen.add(value)
+    return seen
+
+
+def _footnotes(root, ids: set[str]) -> set[str]:
+    """Turn kramdown/markdown-it footnote lists into EPUB 3 ``aside`` notes; the note ids."""
+    notes: set[str] = set()
+    for box in list(root.iter(_X + "div", _X + "section")):
+        if "footnotes" not in (box.get("class") or "").split():
+            continue
+        for ol in list(box.iterchildren(_X + "ol")):
+            position = list(box).index(ol)
+            for li in list(ol.iterchildren(_X + "li")):
+                aside = etree.Element(_X + "aside")
+                for name, value in li.attrib.items():
+                    if name != "role":  # doc-endnote is deprecated; the aside says what it is
+                        aside.set(name, value)
+                aside.set(_EPUB_TYPE, "footnote")
+                aside.text = li.text
+                aside.extend(list(li))
+                box.insert(position, aside)
+                position += 1
+                if aside.get("id"):
+                    notes.add(aside.get("id"))
+            box.remove(ol)
+        if box.get("role") == "doc-endnotes":
+            del box.attrib["role"]
+    for sup in root.iter(_X + "sup"):
+        if sup.get("role") == "doc-noteref":
+            del sup.attrib["role"]  # DPUB-ARIA puts noteref on the link itself
+    return notes
+
+
+def _link(a, file_name: str, ids: set[str], notes: set[str], links: BookLinks) -> None:
+    href = a.get("href")
+    if href is None:
+        return
+    if href.startswith("#"):
+        fragment = href[1:]
+        if fragment in notes:
+            a.set(_EPUB_TYPE, "noteref")
+            a.set("role", "doc-noteref")
+        elif fragment not in ids:
+            del a.attrib["href"]  # leads nowhere: EPUBCheck RSC-012
+        return
+    parts = urlsplit(href)
+    target = links.chapter_for(href.split("#", 1)[0]) if parts.scheme in ("http", "https", "") else None
+    if target is not None:
+        fragment = parts.fragment if parts.fragment in links.ids.get(target, ()) else ""
+        if target == file_name:
+            if fragment:
+                a.set("href", "#" + fragment)
+            else:
+                del a.attrib["href"]
+        else:
+            a.set("href", target + ("#" + fragment if fragment else ""))
+        return
+    if parts.scheme.lower() not in _LINK_SCHEMES or (parts.scheme in ("http", "https") and not parts.netloc):
+        del a.attrib["href"]  # a relative link outside the book, or a scheme readers cannot open
+
+
+def _image(img, article: Article, links: BookLinks, words: Mapping[str, str], used: list[str]) -> None:
+    src = img.get("src") or ""
+    alt = img.get("alt")
+    packaged = links.images.get((article.id, src))
+    if packaged is not None:
+        img.set("src", packaged)
+        img.attrib.pop("srcset", None)
+        if alt is None:
+            img.set("alt", "")
+        used.append(packaged)
+        return
+    # Not in the book: its alt text, linked to the image when that is a web address.
+    parts = urlsplit(src)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        replacement = etree.Element(_X + "a", {"class": "remote-image", "href": src})
+        replacement.text = alt or words["image"]
+    else:
+        replacement = etree.Element(_X + "span", {"class": "remote-image"})
+        replacement.text = alt or ""
+    replacement.tail = img.tail
+    parent = img.getparent()
+    if parent.tag == _X + "a":  # no link inside a link: the text stays, the outer link wins
+        replacement = etree.Element(_X + "span", {"class": "remote-image"})
+        replacement.text = alt or ""
+        replacement.tail = img.tail
+    parent.replace(img, replacement)

@@ -1,0 +1,312 @@
+"""EPUB 3 books (with an EPUB 2 NCX) for e-readers (``--to epub``).
+
+One collection -> one book: a chapter (``a0001.xhtml``...) per article, by date;
+more than a month of articles -> a section page per month, nested in the nav and
+NCX, after a contents page in reading order. ``--each`` gives one book per article.
+Chapters come from :mod:`convert.render`; ebooklib writes the package (OPF, nav,
+NCX) and this module re-zips it so the same input gives the same bytes.
+
+ebooklib is held at arm's length: chapters are added as plain items with the
+bytes we rendered (``EpubHtml`` would re-parse them with lxml's HTML parser,
+which drops deep content and raises "Document is empty"), the book is written
+into memory with errors raised (``write_epub`` swallows them and leaves a
+truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
+replaced by values derived from the content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import uuid
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ebooklib import epub
+
+from ..errors import WriterError
+from ..model import Article, Collection
+from ..render import (BookLinks, article_urls, body_ids, format_date, format_month, is_rtl, labels, normalize_lang,
+                      render_chapter)
+from .base import Writer
+
+# uuid5 namespace for book identifiers: same articles -> same urn:uuid.
+_BOOK_NAMESPACE = uuid.UUID("5f0f5cb5-8a3c-4b8e-9d57-0c2d0e3b6a11")
+_STYLESHEET = "style/book.css"
+# Image types EPUB 3 readers must support (core media types); others are converted to PNG.
+_CORE_IMAGES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"), "GIF": ("image/gif", ".gif"),
+                "WEBP": ("image/webp", ".webp")}
+_MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+
+class EpubWarning(UserWarning):
+    """Something of an article the book cannot hold (an unreadable or unsupported image)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Image:
+    name: str  # inside the package, e.g. images/i0001.png
+    media_type: str
+    data: bytes
+
+
+class EpubWriter(Writer):
+    name = "epub"
+    aliases = ("epub3",)
+    extension = ".epub"
+    media_type = "application/epub+zip"
+    binary = True
+    description = "EPUB 3 book for e-readers: one chapter per article, by month, with nav and NCX"
+
+    def render(self, collection: Collection) -> bytes:
+        if not collection.articles:
+            raise WriterError("an EPUB needs at least one article")
+        articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
+        lang = normalize_lang(collection.lang)
+        words = labels(lang)
+        files = [f"a{i:04d}.xhtml" for i in range(1, len(articles) + 1)]
+        images, image_map = _images(articles)
+        links = BookLinks(
+            chapters={url: f for article, f in zip(articles, files) for url in article_urls(article)},
+            ids={f: body_ids(a.body) for a, f in zip(articles, files)},
+            images=image_map,
+        )
+        title = self.options.title or _title(collection, articles, lang)
+        book = epub.EpubBook()
+        book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in articles))))
+        book.set_title(title)
+        book.set_language(lang)
+        if is_rtl(lang):
+            book.set_direction("rtl")
+        _metadata(book, collection, articles, bool(images))
+        css = "\n".join(self.resources.stylesheets("base.css", "epub.css"))
+        book.add_item(epub.EpubItem(uid="css", file_name=_STYLESHEET, media_type="text/css", content=css.encode()))
+        for image in images:
+            book.add_item(epub.EpubItem(uid=Path(image.name).stem, file_name=image.name, media_type=image.media_type,
+                                        content=image.data))
+
+        groups = _months(articles, lang) if len(articles) > 1 else []
+        anthology = len(articles) > 1
+        spine: list = []
+        toc: list = []
+        sheet = [_STYLESHEET]
+        context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
+        if anthology:
+            sections = []
+            for index, (label, members) in enumerate(groups or [("", list(range(len(articles))))], 1):
+                entries = [{"title": articles[i].title.strip() or format_date(articles[i].date, lang),
+                            "href": files[i], "date_text": format_date(articles[i].date, lang),
+                            "summary": _first_line(articles[i])} for i in members]
+                sections.append({"title": label, "href": f"s{index:03d}.xhtml" if groups else "",
+                                 "entries": entries, "members": members})
+            contents = self.resources.template("contents.xhtml").render(
+                title=title, subtitle=_date_range(articles, lang), sections=sections, **context)
+            _add_document(book, "contents", "contents.xhtml", contents)
+            spine.append("contents")
+            toc.append(epub.Link("contents.xhtml", words["contents"], "toc-contents"))
+        else:
+            sections = [{"title": "", "href": "", "entries": [], "members": [0]}]
+
+        for section in sections:
+            children = []
+            if section["href"]:
+                page = self.resources.template("section.xhtml").render(
+                    title=section["title"], entries=section["entries"], contents="contents.xhtml", **context)
+                uid = Path(section["href"]).stem
+                _add_document(book, uid, section["href"], page)
+                spine.append(uid)
+            for i in section["members"]:
+                article, file_name = articles[i], files[i]
+                nav = _chapter_nav(files, i, section["href"], words) if anthology else []
+                chapter = render_chapter(article, file_name, resources=self.resources, links=links, book_lang=lang,
+                                         stylesheets=sheet, context={"nav": nav})
+                uid = Path(file_name).stem
+                _add_document(book, uid, file_name, chapter.xhtml)
+                spine.append(uid)
+                children.append(epub.Link(file_name, article.title.strip() or format_date(article.date, lang),
+                                          "toc-" + uid))
+            if section["href"]:
+                toc.append((epub.Section(section["title"], section["href"]), children))
+            else:
+                toc.extend(children)
+
+        book.toc = toc
+        book.add_item(epub.EpubNcx())
+        nav_item = epub.EpubNav(title=words["contents"])
+        nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
+        book.add_item(nav_item)
+        book.spine = spine
+        return _package(book, _modified(articles))
+
+
+def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> None:
+    # A plain item: ebooklib keeps our bytes as they are (EpubHtml would re-parse them).
+    book.add_item(epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                                content=text.encode("utf-8")))
+
+
+def _chapter_nav(files: list[str], i: int, section_href: str, words) -> list[tuple[str, str]]:
+    nav = []
+    if i > 0:
+        nav.append(("←", files[i - 1]))
+    if section_href:
+        nav.append(("↑", section_href))
+    nav.append((words["contents"], "contents.xhtml"))
+    if i + 1 < len(files):
+        nav.append(("→", files[i + 1]))
+    return nav
+
+
+def _months(articles: list[Article], lang: str) -> list[tuple[str, list[int]]]:
+    """(month label, article indexes) when the articles span more than one month, else []."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, article in enumerate(articles):
+        groups.setdefault((article.date.year, article.date.month), []).append(i)
+    if len(groups) < 2:
+        return []
+    return [(format_month(y, m, lang), members) for (y, m), members in groups.items()]
+
+
+def _first_line(article: Article) -> str:
+    summary = " ".join(article.summary.split())
+    return summary[:120] + ("…" if len(summary) > 120 else "")
+
+
+def _date_range(articles: list[Article], lang: str) -> str:
+    first, last = format_date(articles[0].date, lang), format_date(articles[-1].date, lang)
+    return first if first == last else f"{first} – {last}"
+
+
+def _title(collection: Collection, articles: list[Article], lang: str) -> str:
+    if len(articles) == 1 and articles[0].title.strip():
+        return articles[0].title.strip()
+    name = collection.site.title or articles[0].title.strip() or labels(lang)["untitled"]
+    return f"{name} ({_date_range(articles, lang)})"
+
+
+def _modified(articles: list[Article]) -> dt.datetime:
+    """dcterms:modified: SOURCE_DATE_EPOCH when set, else the newest change of any article."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return max(a.modified for a in articles).astimezone(dt.timezone.utc)
+
+
+def _metadata(book: epub.EpubBook, collection: Collection, articles: list[Article], has_images: bool) -> None:
+    site = collection.site
+    creators = [site.author] if site.author else list(dict.fromkeys(x for a in articles for x in a.authors))
+    for n, creator in enumerate(creators, 1):
+        book.add_author(creator, uid=f"creator{n}")
+    newest = max(a.date for a in articles).astimezone(dt.timezone.utc)
+    book.add_metadata("DC", "date", newest.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    for subject in dict.fromkeys(x for a in articles for x in (*a.categories, *a.tags)):
+        book.add_metadata("DC", "subject", subject)
+    if site.title:
+        book.add_metadata("DC", "publisher", site.title)
+    source = site.absolute_root or (articles[0].permalink if len(articles) == 1 else "")
+    if source:
+        book.add_metadata("DC", "source", source)
+    if site.description:
+        book.add_metadata("DC", "description", site.description)
+    # EPUB Accessibility 1.1 discovery metadata (schema.org), what the book really offers.
+    modes = ["textual", "visual"] if has_images else ["textual"]
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"] + (["alternativeText"] if has_images else [])
+    for prop, values in (("schema:accessMode", modes), ("schema:accessModeSufficient", ["textual"]),
+                         ("schema:accessibilityFeature", features), ("schema:accessibilityHazard", ["none"])):
+        for value in values:
+            book.add_metadata(None, "meta", value, {"property": prop})
+    summary = ("Text with headings, a table of contents and a reading order equal to the navigation order; "
+               "images carry their alternative text; remote images are replaced by their description and a link.")
+    book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+
+
+def _images(articles: list[Article]) -> tuple[list[_Image], dict[tuple[str, str], str]]:
+    """Every local image, read from the source tree, in a format EPUB allows; (article id, url) -> name."""
+    packaged: list[_Image] = []
+    by_file: dict[Path, str | None] = {}
+    mapping: dict[tuple[str, str], str] = {}
+    for article in articles:
+        for asset in article.assets:
+            if asset.path is None:
+                continue
+            file = _source_file(article, asset.path)
+            if file is None:
+                warnings.warn(f"{article.source}: image {asset.path} not found in the source tree; "
+                              "its alt text stands in", EpubWarning, stacklevel=2)
+                continue
+            if file not in by_file:
+                by_file[file] = _package_image(file, len(packaged) + 1, packaged, article)
+            if by_file[file] is not None:
+                mapping[(article.id, asset.url)] = by_file[file]
+    return packaged, mapping
+
+
+def _package_image(file: Path, n: int, packaged: list[_Image], article: Article) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = file.read_bytes()
+        if len(data) > _MAX_IMAGE_BYTES:
+            raise ValueError(f"larger than {_MAX_IMAGE_BYTES // 1024 // 1024} MB")
+        with Image.open(io.BytesIO(data)) as picture:
+            kind = _CORE_IMAGES.get(picture.format or "")
+            if kind is None:  # BMP, TIFF, ICO...: EPUB readers need not show them; PNG they must
+                out = io.BytesIO()
+                picture.convert("RGBA" if "A" in picture.getbands() else "RGB").save(out, "PNG")
+                data, kind = out.getvalue(), _CORE_IMAGES["PNG"]
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        warnings.warn(f"{article.source}: image {file.name} dropped ({exc}); its alt text stands in",
+                      EpubWarning, stacklevel=3)
+        return None
+    name = f"images/i{n:04d}{kind[1]}"
+    packaged.append(_Image(name, kind[0], data))
+    return name
+
+
+def _source_file(article: Article, rel: str) -> Path | None:
+    """The file an asset path names, resolved inside the article's source tree only.
+
+    ``Asset.path`` is relative to the source root the reader used: the site root
+    (the nearest folder above the post with a Jekyll or Hugo config) or, for a
+    loose post, its own folder. The model does not carry that root, so it is found
+    again the same way; a path that leaves the root (symlinks too) is refused.
+    """
+    from ..reader.site import find_site_root
+
+    if not article.source or article.source == "-":
+        return None
+    post = Path(article.source)
+    roots = [d for d in post.parents if find_site_root(d) is not None][:1] + [post.parent]
+    for root in roots:
+        try:
+            top = root.resolve()
+            candidate = (root / rel).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if candidate.is_relative_to(top) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
+    """ebooklib's package, re-zipped reproducibly: ``mimetype`` first and stored, fixed times and order."""
+    raw = io.BytesIO()
+    writer = epub.EpubWriter(raw, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
+                                         "raise_exceptions": True})
+    writer.process()
+    writer.write()
+    stamp = max(modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            target.writestr(info, source.read(name))
+    return out.getvalue()
