@@ -328,3 +328,16 @@ def test_dates_follow_the_reader_language():
     assert format_date(date, "zh-CN") == "2022年5月27日"
     assert format_date(date, "en") == "27 May 2022"
     assert format_date(date, "ko") == "2022년 5월 27일"
+
+
+def test_css_and_template_overrides_reach_the_book(tmp_path, books):
+    from convert.resources import Resources
+
+    collection, _, _ = books["seed"]
+    (tmp_path / "extra.css").write_text("p { color: #123456; }\n", encoding="utf-8")
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "epub.css").write_text("/* my e-reader sheet */\n", encoding="utf-8")
+    writer = EpubWriter(resources=Resources([tmp_path], [tmp_path / "extra.css"]))
+    css = _files(writer.render(collection))["EPUB/style/book.css"].decode()
+    assert "my e-reader sheet" in css and "#123456" in css and "text-indent: 2em" not in css
+    assert "line-height" in css  # the built-in base.css still applies
