@@ -42,12 +42,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, Callable
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
+
+from .feeds import FeedDocument, opml
+from .writers.base import Document
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
@@ -242,3 +245,16 @@ class Generator(FeedGenerator):
             href = stylesheet.replace("&", "&amp;").replace('"', "&quot;")
             feed.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"'))
         return etree.tostring(doc, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+
+
+def feed_files(plan: list[FeedDocument], build: Callable[[FeedDocument], "Generator"], feed_type: str, *,
+               site_title: str, root: str, opml_name: str, stylesheet_name: str,
+               stylesheet_text: Callable[[], str] | None) -> list[Document]:
+    """The files of one feedgen format: every feed of the plan, its OPML list and, when asked
+    for (``stylesheet_text``), the XSL stylesheet every feed then points browsers to."""
+    stylesheet = root + stylesheet_name if stylesheet_text is not None else None
+    out = [Document(feed.path, build(feed).serialize(feed_type, stylesheet)) for feed in plan]
+    out.append(Document(opml_name, opml(plan, site_title or "Feed", feed_type)))
+    if stylesheet_text is not None:
+        out.append(Document(stylesheet_name, stylesheet_text()))
+    return out

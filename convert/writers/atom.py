@@ -11,9 +11,9 @@ Built on feedgen through ``convert.feedgen_layer``, which fixes feedgen's bugs.
 
 from __future__ import annotations
 
-from ..feedgen_layer import Generator
+from ..feedgen_layer import Generator, feed_files
 from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
-                     feed_title, jekyll_feed_layout, lead_image, opml, uri)
+                     feed_title, jekyll_feed_layout, lead_image, uri)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -38,13 +38,10 @@ class AtomWriter(Writer):
         layout = jekyll_feed_layout(LAYOUT, collection.site)
         plan = feed_plan(collection, layout, limit=self.options.limit, per_term=self.options.term_feeds)
         root = collection.site.absolute_root + "/"
-        stylesheet = root + STYLESHEET if self.options.feed_stylesheet else None
-        out = [Document(feed.path, self._render(collection, feed, root).serialize("atom", stylesheet))
-               for feed in plan]
-        out.append(Document(OPML_NAME, opml(plan, collection.site.title or "Feed", "atom")))
-        if stylesheet:
-            out.append(Document(STYLESHEET, self.resources.stylesheet(STYLESHEET)))
-        return out
+        return feed_files(plan, lambda feed: self._render(collection, feed, root), "atom",
+                          site_title=collection.site.title, root=root, opml_name=OPML_NAME, stylesheet_name=STYLESHEET,
+                          stylesheet_text=(lambda: self.resources.stylesheet(STYLESHEET))
+                          if self.options.feed_stylesheet else None)
 
     def _render(self, collection: Collection, feed: FeedDocument, root: str) -> Generator:
         """One feed document as a feedgen feed: the format's own view of the plan, in one place."""
