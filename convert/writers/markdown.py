@@ -33,6 +33,7 @@ heading, articles separated by a thematic break.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -43,6 +44,7 @@ import yaml
 from lxml import etree
 
 from ..model import Article, Collection
+from ..reader.frontmatter import flat_yaml_mapping
 from ..text import is_cjk
 from .base import Writer
 
@@ -129,13 +131,22 @@ def _yaml_key(key: str) -> str:
     return key if _plain_ok(key) else _yaml_quote(key)
 
 
+@functools.lru_cache(maxsize=4096)  # keys and many values (categories, tags, layout) repeat
 def _plain_ok(text: str) -> bool:
     if not _PLAIN_RE.fullmatch(text) or _PLAIN_BAD_RE.search(text) or text != text.strip():
         return False
+    # The reader's flat-header fast path answers most strings the way PyYAML would, without
+    # PyYAML's pure-Python parser (which took most of this writer's time); it steps aside
+    # whenever it is unsure, and PyYAML decides.
+    if flat_yaml_mapping(f"k: {text}\n") == {"k": text}:
+        return True
     try:  # PyYAML resolves as YAML 1.1 does (Jekyll's Psych too): no, on, 0777, 10:00, dates
-        return yaml.safe_load(text) == text
+        return yaml.load(text, Loader=_YAML_LOADER) == text
     except yaml.YAMLError:
         return False
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _yaml_quote(text: str) -> str:
