@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="link the built-in XSL stylesheet, so browsers show feeds as pages")
     feeds.add_argument("--no-term-feeds", dest="term_feeds", action="store_false",
                        help="no feed per category and per tag")
+    book = parser.add_argument_group("epub")
+    book.add_argument("--group-by", choices=["category", "tag", "month", "none"],
+                      help="sections of the book (default: month when the articles span several months, else none)")
+    book.add_argument("--sort", choices=["date", "title"], default="date", help="order of the chapters (default: date)")
+    book.add_argument("--series", metavar="NAME", help="series the book belongs to (calibre and EPUB 3 collection)")
+    book.add_argument("--series-index", type=float, metavar="N", help="the book's number in --series")
+    book.add_argument("--epub-writing-mode", choices=["horizontal-tb", "vertical-rl"], default="horizontal-tb",
+                      help="vertical-rl: vertical Chinese/Japanese text, pages turning right to left")
     inp = parser.add_argument_group("input")
     inp.add_argument("-f", "--from", dest="from_format", choices=["post", "json"],
                      help="read convert's JSON form instead of posts")
@@ -117,6 +125,10 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         site_overrides["extra"] = extra
     if args.title:
         site_overrides["title"] = args.title
+    if args.series_index is not None and not args.series:
+        raise UsageError("--series-index needs --series NAME")
+    if args.series_index is not None and not 0 <= args.series_index < float("inf"):  # NaN fails too
+        raise UsageError(f"--series-index {args.series_index}: expected a number like 3 or 2.5")
     read_options = ReadOptions(
         drafts=args.drafts, future=args.future, unpublished=args.unpublished, input_encoding=args.input_encoding,
         config=args.config, from_format="json" if args.from_format == "json" else None, jobs=args.jobs,
@@ -126,7 +138,9 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
     return Job(
         sources=args.sources, formats=formats, output=args.output, each=args.each, read_options=read_options,
         write_options=WriteOptions(title=args.title, excerpt_only=args.excerpt_only, hub=args.hub,
-                                   feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds),
+                                   feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds,
+                                   group_by=args.group_by, sort=args.sort, series=args.series,
+                                   series_index=args.series_index, writing_mode=args.epub_writing_mode),
         selection=selection, template_dirs=args.template_dir,
         css=args.css, strict=args.strict,
     )

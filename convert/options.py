@@ -16,3 +16,9 @@ class WriteOptions:
     hub: str | None = None  # WebSub hub URL, announced with rel="hub"
     feed_stylesheet: bool = False  # link the built-in XSL stylesheet, so a browser shows the feed as a page
     term_feeds: bool = True  # a feed per category and per tag
+    # EPUB
+    group_by: str | None = None  # category, tag, month or none; None: month when the articles span several months
+    sort: str = "date"  # date or title: the order of chapters within a section
+    series: str | None = None  # calibre series / EPUB 3 collection the book belongs to
+    series_index: float | None = None  # the book's number in that series
+    writing_mode: str = "horizontal-tb"  # or vertical-rl: top-to-bottom, right-to-left for zh/ja

@@ -1,8 +1,12 @@
 """EPUB 3 books (with an EPUB 2 NCX) for e-readers (``--to epub``).
 
-One collection -> one book: a chapter (``a0001.xhtml``...) per article, by date;
-more than a month of articles -> a section page per month, nested in the nav and
-NCX, after a contents page in reading order. ``--each`` gives one book per article.
+One collection -> one book: a chapter (``a0001.xhtml``...) per article, numbered
+in reading order, after a contents page. Sections (``--group-by``: month by default
+when the articles span several months, category, tag or none) each get a section
+page, nested in the nav and NCX; chapters within a section follow ``--sort`` (date
+or title). ``--series`` is written for calibre and as an EPUB 3 collection;
+``--epub-writing-mode vertical-rl`` sets zh/ja documents vertically with an rtl
+spine. ``--each`` gives one book per article.
 Chapters come from :mod:`convert.render`; ebooklib writes the package (OPF, nav,
 NCX) and this module re-zips it so the same input gives the same bytes.
 
@@ -30,7 +34,7 @@ from ebooklib import epub
 from ..errors import WriterError
 from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, format_date, format_month, is_rtl, labels, normalize_lang,
-                      render_chapter)
+                      primary, render_chapter)
 from .base import Writer
 
 # uuid5 namespace for book identifiers: same articles -> same urn:uuid.
@@ -40,6 +44,12 @@ _STYLESHEET = "style/book.css"
 _CORE_IMAGES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"), "GIF": ("image/gif", ".gif"),
                 "WEBP": ("image/webp", ".webp")}
 _MAX_IMAGE_BYTES = 20 * 1024 * 1024
+_WRITING_MODES = ("horizontal-tb", "vertical-rl")
+# Vertical writing for Chinese and Japanese documents only: a Latin chapter in the same book stays
+# horizontal. -epub-writing-mode is what older EPUB 3 readers (iBooks, Readium 1) understand.
+_VERTICAL_CSS = """/* --epub-writing-mode vertical-rl */
+html:lang(zh), html:lang(ja) { -epub-writing-mode: vertical-rl; writing-mode: vertical-rl; }
+"""
 
 
 class EpubWarning(UserWarning):
@@ -59,14 +69,16 @@ class EpubWriter(Writer):
     extension = ".epub"
     media_type = "application/epub+zip"
     binary = True
-    description = "EPUB 3 book for e-readers: one chapter per article, by month, with nav and NCX"
+    description = "EPUB 3 book for e-readers: one chapter per article, in sections, with nav and NCX"
 
     def render(self, collection: Collection) -> bytes:
         if not collection.articles:
             raise WriterError("an EPUB needs at least one article")
-        articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
         lang = normalize_lang(collection.lang)
         words = labels(lang)
+        # Reading order: the sections one after the other, each sorted; chapter files are numbered in it.
+        grouped = _groups(collection.articles, self.options.group_by, self.options.sort, lang)
+        articles = [a for _, members in grouped for a in members]
         files = [f"a{i:04d}.xhtml" for i in range(1, len(articles) + 1)]
         images, image_map = _images(articles)
         links = BookLinks(
@@ -76,20 +88,40 @@ class EpubWriter(Writer):
         )
         title = self.options.title or _title(collection, articles, lang)
         book = epub.EpubBook()
-        book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in articles))))
+        by_date = sorted(articles, key=lambda a: (a.date, a.id))  # the id names the content, not its arrangement
+        book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in by_date))))
         book.set_title(title)
         book.set_language(lang)
         if is_rtl(lang):
             book.set_direction("rtl")
         _metadata(book, collection, articles, bool(images))
-        css = "\n".join(self.resources.stylesheets("base.css", "epub.css"))
+        if self.options.series:
+            _series(book, self.options.series, self.options.series_index)
+        sheets = list(self.resources.stylesheets("base.css", "epub.css"))
+        if self.options.writing_mode not in _WRITING_MODES:
+            raise WriterError(f"unknown writing mode {self.options.writing_mode!r}: use one of "
+                              + ", ".join(_WRITING_MODES))
+        if self.options.writing_mode == "vertical-rl":
+            if primary(lang) in ("zh", "ja"):
+                book.set_direction("rtl")  # vertical lines run right to left, so do the pages
+            else:
+                warnings.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
+                              "Japanese documents are set vertically", EpubWarning, stacklevel=2)
+            # Appended in the writer, not in epub.css, so that it follows the option even with an overridden sheet.
+            sheets.append(_VERTICAL_CSS)
+        css = "\n".join(sheets)
         book.add_item(epub.EpubItem(uid="css", file_name=_STYLESHEET, media_type="text/css", content=css.encode()))
         for image in images:
             book.add_item(epub.EpubItem(uid=Path(image.name).stem, file_name=image.name, media_type=image.media_type,
                                         content=image.data))
 
-        groups = _months(articles, lang) if len(articles) > 1 else []
         anthology = len(articles) > 1
+        groups, start = [], 0
+        for label, members in grouped:
+            groups.append((label, list(range(start, start + len(members)))))
+            start += len(members)
+        if len(groups) == 1 and not groups[0][0]:
+            groups = []  # --group-by none
         spine: list = []
         toc: list = []
         sheet = [_STYLESHEET]
@@ -160,14 +192,59 @@ def _chapter_nav(files: list[str], i: int, section_href: str, words) -> list[tup
     return nav
 
 
-def _months(articles: list[Article], lang: str) -> list[tuple[str, list[int]]]:
-    """(month label, article indexes) when the articles span more than one month, else []."""
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, article in enumerate(articles):
-        groups.setdefault((article.date.year, article.date.month), []).append(i)
-    if len(groups) < 2:
-        return []
-    return [(format_month(y, m, lang), members) for (y, m), members in groups.items()]
+_GROUPINGS = ("category", "tag", "month", "none")
+_SORTS = ("date", "title")
+
+
+def _groups(articles, group_by: str | None, sort: str, lang: str) -> list[tuple[str, list[Article]]]:
+    """(section label, its articles in order); one unlabelled group when the book has no sections.
+
+    An article with several categories (tags) goes under its first only: a chapter is one
+    file and the reading order must equal the nav order, so it cannot sit in two sections.
+    Months follow the calendar; categories and tags the order their first article is read
+    in, so a date-sorted book opens with the oldest post; articles without one come last.
+    """
+    if group_by not in (None, *_GROUPINGS):
+        raise WriterError(f"cannot group a book by {group_by!r}: use one of {', '.join(_GROUPINGS)}")
+    if sort not in _SORTS:
+        raise WriterError(f"cannot sort a book by {sort!r}: use one of {', '.join(_SORTS)}")
+    by_date = sorted(articles, key=lambda a: (a.date, a.id))
+    if sort == "title":
+        by_date.sort(key=lambda a: " ".join(a.title.split()).casefold() or "\uffff")  # stable: ties stay by date
+    months = {(a.date.year, a.date.month) for a in articles}
+    if group_by is None:
+        group_by = "month" if len(months) > 1 else "none"
+    if group_by == "none" or len(articles) < 2:
+        return [("", by_date)]
+    words = labels(lang)
+    if group_by == "month":
+        keys = {a.id: (a.date.year, a.date.month) for a in by_date}
+        named = {k: format_month(k[0], k[1], lang) for k in months}
+        order = sorted(months)
+    else:
+        terms = {a.id: (a.categories if group_by == "category" else a.tags) for a in by_date}
+        keys = {a.id: (terms[a.id][0].strip() if terms[a.id] and terms[a.id][0].strip() else None) for a in by_date}
+        order = list(dict.fromkeys(k for k in keys.values() if k is not None))
+        if None in keys.values():
+            order.append(None)
+        named = {k: k for k in order if k is not None}
+        named[None] = words["uncategorized" if group_by == "category" else "untagged"]
+    members: dict = {k: [] for k in order}
+    for article in by_date:
+        members[keys[article.id]].append(article)
+    return [(named[k], members[k]) for k in order]
+
+
+def _series(book: epub.EpubBook, name: str, index: float | None) -> None:
+    """The series both ways readers look for it: calibre's meta names and EPUB 3.0.1 collections."""
+    position = None if index is None else f"{index:g}"
+    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": name})
+    if position is not None:
+        book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": position})
+    book.add_metadata(None, "meta", name, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    if position is not None:
+        book.add_metadata(None, "meta", position, {"refines": "#series", "property": "group-position"})
 
 
 def _first_line(article: Article) -> str:
@@ -175,8 +252,9 @@ def _first_line(article: Article) -> str:
     return summary[:120] + ("…" if len(summary) > 120 else "")
 
 
-def _date_range(articles: list[Article], lang: str) -> str:
-    first, last = format_date(articles[0].date, lang), format_date(articles[-1].date, lang)
+def _date_range(articles, lang: str) -> str:
+    dates = sorted(a.date for a in articles)
+    first, last = format_date(dates[0], lang), format_date(dates[-1], lang)
     return first if first == last else f"{first} – {last}"
 
 
