@@ -1,0 +1,91 @@
+"""EPUB benchmark: anthologies of 200 and 2,000 real-corpus posts, against pandoc and calibre.
+
+    .venv/bin/python bench/epub_bench.py [--sizes 200 2000] [--repeat 3]
+
+For each size, in the same run (best of --repeat; peak memory of the child process):
+
+* ``convert --to json`` on the posts: the cost of reading them, the yardstick for
+  "writing the book costs at most half of reading them";
+* ``convert --to epub``: one anthology;
+* ``pandoc -o book.epub`` on the same post files (skipped when pandoc is missing);
+* ``ebook-convert`` (calibre) on pandoc's HTML of the same posts (skipped without calibre).
+
+Goals (issue #5): the 2,000-post book in at most a tenth of pandoc's time AND at most
+1.5 times ``convert --to json``, with peak memory below 300 MB. Writes bench/results/epub.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, ROOT, corpus  # noqa: E402  (a script, not a package)
+
+CONVERT = str(ROOT / ".venv" / "bin" / "convert")
+
+
+_PEAK = ("import resource, subprocess, sys\n"
+         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def measured(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one command. A fresh wrapper process runs it, so
+    the peak is this command's own (RUSAGE_CHILDREN keeps the largest child ever seen)."""
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _PEAK, *args], check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    return seconds, int(out.stdout.split()[-1]) / 1024
+
+
+def best_of(repeat: int, args: list[str]) -> tuple[float, float]:
+    runs = [measured(args) for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, dict[str, list[float]]] = {}
+    for size in args.sizes:
+        source = corpus(size)
+        posts = sorted(str(p) for p in source.glob("*.md"))
+        rows: dict[str, tuple[float, float]] = {}
+        with tempfile.TemporaryDirectory() as work:
+            work_dir = Path(work)
+            rows["convert --to json (reading)"] = best_of(
+                args.repeat, [CONVERT, "-q", "--to", "json", "-o", str(work_dir / "all.json"), str(source)])
+            rows["convert --to epub"] = best_of(
+                args.repeat, [CONVERT, "-q", "--to", "epub", "-o", str(work_dir / "book.epub"), str(source)])
+            if shutil.which("pandoc"):
+                rows["pandoc -o book.epub"] = best_of(
+                    1 if size > 500 else args.repeat,
+                    ["pandoc", "-f", "markdown", "-o", str(work_dir / "pandoc.epub"), "--metadata", "title=bench", *posts])
+            if shutil.which("ebook-convert") and shutil.which("pandoc"):
+                html = work_dir / "all.html"
+                subprocess.run(["pandoc", "-f", "markdown", "-s", "--metadata", "title=bench", "-o", str(html), *posts],
+                               check=True, stderr=subprocess.DEVNULL)
+                rows["ebook-convert (calibre)"] = best_of(1, ["ebook-convert", str(html), str(work_dir / "c.epub")])
+        reading = rows["convert --to json (reading)"][0]
+        print(f"\n{size} posts, best of {args.repeat} (pandoc/calibre once above 500 posts)")
+        print(f"{'what':32} {'seconds':>8} {'peak MB':>8} {'vs reading':>11}")
+        for name, (seconds, peak) in rows.items():
+            print(f"{name:32} {seconds:8.2f} {peak:8.0f} {seconds / reading:10.2f}x")
+        if "pandoc -o book.epub" in rows:
+            print(f"convert/pandoc: {rows['convert --to epub'][0] / rows['pandoc -o book.epub'][0]:.3f}")
+        results[str(size)] = {name: list(values) for name, values in rows.items()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "epub.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
