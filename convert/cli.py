@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--series-index", type=float, metavar="N", help="the book's number in --series")
     book.add_argument("--epub-writing-mode", choices=["horizontal-tb", "vertical-rl"], default="horizontal-tb",
                       help="vertical-rl: vertical Chinese/Japanese text, pages turning right to left")
+    book.add_argument("--cover", type=Path, metavar="IMAGE",
+                      help="cover image (JPEG or PNG); without it a cover is drawn from title, dates and source")
     inp = parser.add_argument_group("input")
     inp.add_argument("-f", "--from", dest="from_format", choices=["post", "json"],
                      help="read convert's JSON form instead of posts")
@@ -140,7 +142,8 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         write_options=WriteOptions(title=args.title, excerpt_only=args.excerpt_only, hub=args.hub,
                                    feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds,
                                    group_by=args.group_by, sort=args.sort, series=args.series,
-                                   series_index=args.series_index, writing_mode=args.epub_writing_mode),
+                                   series_index=args.series_index, writing_mode=args.epub_writing_mode,
+                                   cover=args.cover),
         selection=selection, template_dirs=args.template_dir,
         css=args.css, strict=args.strict,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +23,4 @@ class WriteOptions:
     series: str | None = None  # calibre series / EPUB 3 collection the book belongs to
     series_index: float | None = None  # the book's number in that series
     writing_mode: str = "horizontal-tb"  # or vertical-rl: top-to-bottom, right-to-left for zh/ja
+    cover: Path | None = None  # a JPEG or PNG; None: a cover is drawn from the title, dates and source

@@ -6,7 +6,9 @@ when the articles span several months, category, tag or none) each get a section
 page, nested in the nav and NCX; chapters within a section follow ``--sort`` (date
 or title). ``--series`` is written for calibre and as an EPUB 3 collection;
 ``--epub-writing-mode vertical-rl`` sets zh/ja documents vertically with an rtl
-spine. ``--each`` gives one book per article.
+spine. A cover page opens every book, showing ``--cover`` (JPEG or PNG) or a JPEG
+drawn here with Pillow (title, dates, source, in a CJK font), byte-reproducible.
+``--each`` gives one book per article.
 Chapters come from :mod:`convert.render`; ebooklib writes the package (OPF, nav,
 NCX) and this module re-zips it so the same input gives the same bytes.
 
@@ -21,13 +23,17 @@ replaced by values derived from the content.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
+import re
+import subprocess
 import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ebooklib import epub
 
@@ -116,15 +122,25 @@ class EpubWriter(Writer):
                                         content=image.data))
 
         anthology = len(articles) > 1
+        spine: list = []
+        sheet = [_STYLESHEET]
+        # The cover: the user's picture or one drawn here; e-readers show it in their library.
+        cover_name, cover_type, cover_data = self._cover(collection, articles, lang)
+        cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=cover_type, content=cover_data)
+        cover_item.properties = ["cover-image"]
+        book.add_item(cover_item)
+        book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
+        page = self.resources.template("cover.xhtml").render(title=title, src=cover_name, lang=lang,
+                                                             dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
+        _add_document(book, "cover", "cover.xhtml", page)
+        spine.append("cover")
         groups, start = [], 0
         for label, members in grouped:
             groups.append((label, list(range(start, start + len(members)))))
             start += len(members)
         if len(groups) == 1 and not groups[0][0]:
             groups = []  # --group-by none
-        spine: list = []
         toc: list = []
-        sheet = [_STYLESHEET]
         context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
         if anthology:
             sections = []
@@ -172,6 +188,130 @@ class EpubWriter(Writer):
         book.add_item(nav_item)
         book.spine = spine
         return _package(book, _modified(articles))
+
+
+    def _cover(self, collection: Collection, articles: list[Article], lang: str) -> tuple[str, str, bytes]:
+        """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a generated JPEG."""
+        if self.options.cover is not None:
+            return _given_cover(Path(self.options.cover))
+        site = collection.site
+        name = self.options.title or _name(collection, articles, lang)
+        source = site.title or urlsplit(site.absolute_root or articles[0].permalink or "").hostname or ""
+        if source == name:  # the site title is already the heading: show where it lives instead
+            source = urlsplit(site.absolute_root or "").hostname or ""
+        return "images/cover.jpg", "image/jpeg", generated_cover(name, _date_range(articles, lang), source)
+
+
+def _given_cover(path: Path) -> tuple[str, str, bytes]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as picture:
+            kind = picture.format
+            picture.verify()
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise WriterError(f"--cover {path}: not a readable image ({exc})") from None
+    if kind not in ("JPEG", "PNG"):
+        raise WriterError(f"--cover {path}: a {kind} image; the cover must be a JPEG or a PNG")
+    media_type, suffix = _CORE_IMAGES[kind]
+    return "images/cover" + suffix, media_type, data
+
+
+def generated_cover(title: str, dates: str, source: str) -> bytes:
+    """A 1600x2400 JPEG showing the title, the date range and the source; same text -> same bytes.
+
+    Drawn in a CJK-capable font found by fontconfig (Noto Serif CJK), so Chinese titles
+    are not tofu; without one, Pillow's own font with a warning. No clock, no metadata:
+    the JPEG depends only on the text (and the font and Pillow in use).
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height, margin = 1600, 2400, 200
+    ink, accent, paper = (34, 34, 38), (139, 30, 30), (245, 240, 230)
+    image = Image.new("RGB", (width, height), paper)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 60, width - 61, height - 61), outline=accent, width=8)
+    draw.rectangle((84, 84, width - 85, height - 85), outline=accent, width=2)
+    regular, bold = _cover_fonts()
+    if regular is None:
+        warnings.warn("no CJK-capable font found (install fonts-noto-cjk); the generated cover uses Pillow's "
+                      "default font and may not show Chinese or Japanese characters", EpubWarning, stacklevel=3)
+
+    def font(size: int, heavy: bool = False):
+        found = (bold or regular) if heavy else regular
+        return ImageFont.truetype(found[0], size, index=found[1]) if found else ImageFont.load_default(size)
+
+    def centred(lines: list[str], face, top: int, gap: float, fill) -> int:
+        step = int(face.size * gap)
+        for n, line in enumerate(lines):
+            draw.text((width / 2, top + n * step), line, font=face, fill=fill, anchor="mt")
+        return top + len(lines) * step
+
+    if source:
+        face = font(64)
+        centred(_wrap(source, face, width - 2 * margin)[:2], face, 260, 1.4, accent)
+    size = 150  # the largest title size that fits in six lines
+    while True:
+        face = font(size, heavy=True)
+        lines = _wrap(title, face, width - 2 * margin)
+        if len(lines) <= 6 or size <= 70:
+            break
+        size -= 10
+    if len(lines) > 6:
+        lines = lines[:5] + [lines[5][:-1] + "…"]
+    block = int(size * 1.35) * len(lines)
+    bottom = centred(lines, face, max(560, 1150 - block // 2), 1.35, ink)
+    draw.line((width / 2 - 240, bottom + 60, width / 2 + 240, bottom + 60), fill=accent, width=6)
+    if dates:
+        face = font(72)
+        centred(_wrap(dates, face, width - 2 * margin)[:2], face, bottom + 140, 1.4, ink)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, optimize=True)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _cover_fonts() -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+    """(regular, bold) CJK fonts as (file, face index) from fontconfig, or None."""
+
+    def match(pattern: str) -> tuple[str, int] | None:
+        try:
+            done = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{lang}", pattern], capture_output=True,
+                                  text=True, timeout=10, check=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        file, index, langs = (done.stdout.split("\n") + ["", "", ""])[:3]
+        # fc-match always answers with some font: accept it only if it covers Chinese.
+        if not Path(file).is_file() or "zh-cn" not in langs.split("|"):
+            return None
+        return file, int(index or 0)
+
+    regular = match("Noto Serif CJK SC:lang=zh-cn") or match("Noto Sans CJK SC:lang=zh-cn")
+    bold = match("Noto Serif CJK SC:lang=zh-cn:weight=bold") if regular else None
+    return regular, bold
+
+
+def _wrap(text: str, face, width: int) -> list[str]:
+    """Lines no wider than ``width``: CJK breaks between any two characters, other text between words."""
+    tokens = re.findall(r"\s+|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+|.", " ".join(text.split()))
+    lines, line = [], ""
+    for token in tokens:
+        if not (line + token).strip():
+            continue
+        if face.getlength((line + token).strip()) <= width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.strip())
+        line = token.lstrip()
+        while face.getlength(line) > width and len(line) > 1:  # a word wider than the page: cut it
+            cut = max(n for n in range(1, len(line) + 1) if face.getlength(line[:n]) <= width or n == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        lines.append(line.strip())
+    return lines
 
 
 def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> None:
@@ -261,8 +401,14 @@ def _date_range(articles, lang: str) -> str:
 def _title(collection: Collection, articles: list[Article], lang: str) -> str:
     if len(articles) == 1 and articles[0].title.strip():
         return articles[0].title.strip()
-    name = collection.site.title or articles[0].title.strip() or labels(lang)["untitled"]
-    return f"{name} ({_date_range(articles, lang)})"
+    return f"{_name(collection, articles, lang)} ({_date_range(articles, lang)})"
+
+
+def _name(collection: Collection, articles: list[Article], lang: str) -> str:
+    """The book's name without its dates: the article's title for one article, else the site's."""
+    if len(articles) == 1 and articles[0].title.strip():
+        return articles[0].title.strip()
+    return collection.site.title or articles[0].title.strip() or labels(lang)["untitled"]
 
 
 def _modified(articles: list[Article]) -> dt.datetime:
