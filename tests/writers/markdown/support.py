@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from convert import read
 from convert.reader.collection import ReadOptions
-from convert.writers.markdown import MarkdownWriter, render_article
+from convert.writers.markdown import MarkdownWriter
 
 ROOT = Path(__file__).resolve().parents[3]
 SHARED = ROOT.parent / "shared"
