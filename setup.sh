@@ -2,7 +2,7 @@
 # One command to set everything up on a fresh Debian 12 machine (as root), then
 # run the main job on samples/: every output format into out/.
 #   bash setup.sh
-# System packages: WeasyPrint's Pango and HarfBuzz subsetter, the Noto CJK fonts,
+# System packages: WeasyPrint's Pango and HarfBuzz subsetter, the Noto CJK fonts (found with fontconfig),
 # and the reference tools the test suite uses as oracles (Jekyll with jekyll-feed
 # and kramdown, Hugo, poppler's pdftotext/pdffonts, qpdf, Java for EPUBCheck).
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig
   poppler-utils qpdf default-jre-headless
   jekyll ruby-jekyll-feed ruby-kramdown ruby-kramdown-parser-gfm hugo
 )
