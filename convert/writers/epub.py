@@ -18,6 +18,11 @@ which drops deep content and raises "Document is empty"), the book is written
 into memory with errors raised (``write_epub`` swallows them and leaves a
 truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
 replaced by values derived from the content.
+
+Every book is linted for Send-to-Kindle before it is returned (:func:`kindle_lint`):
+Amazon rejects with error E999 some EPUBs that EPUBCheck accepts, and the writer
+raises ``WriterError`` rather than hand over such a book (a user's own template can
+still produce one).
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ebooklib import epub
+from lxml import etree
 
 from ..errors import WriterError
 from ..model import Article, Collection
@@ -187,7 +193,11 @@ class EpubWriter(Writer):
         nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
         book.add_item(nav_item)
         book.spine = spine
-        return _package(book, _modified(articles))
+        data = _package(book, _modified(articles))
+        problems = kindle_lint(data)
+        if problems:  # never hand over a book Send-to-Kindle would reject
+            raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
+        return data
 
 
     def _cover(self, collection: Collection, articles: list[Article], lang: str) -> tuple[str, str, bytes]:
@@ -534,3 +544,88 @@ def _package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
             info.create_system = 3
             target.writestr(info, source.read(name))
     return out.getvalue()
+
+
+# Send-to-Kindle lint: the problems the community fixers (kindle-epub-fix and the like) repair
+# because Amazon answers them with error E999, although EPUBCheck accepts them.
+_MARKUP = (".xhtml", ".html", ".htm", ".opf", ".ncx")
+_XML_DECLARATION = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*(["'])utf-8\1[^>]*\?>""",
+                              re.IGNORECASE)
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_DC_LANGUAGE = "{http://purl.org/dc/elements/1.1/}language"
+_NCX_CONTENT = "{http://www.daisy.org/z3986/2005/ncx/}content"
+# RFC 5646 (BCP 47) well-formedness: langtag, private use, or a grandfathered tag.
+_BCP47 = re.compile(r"""
+    (?: (?: [a-z]{2,3} (?:-[a-z]{3}){0,3} | [a-z]{4,8} )   # language, extlang
+        (?: -[a-z]{4} )?                                    # script
+        (?: -(?:[a-z]{2}|[0-9]{3}) )?                       # region
+        (?: -(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}) )*          # variants
+        (?: -[0-9a-wyz](?:-[a-z0-9]{2,8})+ )*               # extensions
+        (?: -x(?:-[a-z0-9]{1,8})+ )?                        # private use
+    | x(?:-[a-z0-9]{1,8})+
+    | en-gb-oed | i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
+    | sgn-(?:be-fr|be-nl|ch-de) | art-lojban | cel-gaulish | no-(?:bok|nyn) | zh-(?:guoyu|hakka|min|min-nan|xiang)
+    )""", re.IGNORECASE | re.VERBOSE)
+
+
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` is a well-formed BCP 47 language tag (``zh-CN``, ``en``, ``und``; not ``C`` or ``zh_CN``).
+
+    Form only, as RFC 5646 defines it: a well-formed tag need not be registered (``POSIX`` is well-formed)."""
+    return bool(_BCP47.fullmatch(tag))
+
+
+def kindle_lint(data: bytes) -> list[str]:
+    """What Send-to-Kindle would reject in this EPUB, one readable message per problem, naming the file.
+
+    Checked: an XHTML, OPF or NCX file without an XML declaration saying ``encoding="utf-8"``;
+    a link whose fragment targets a ``<body>`` id; a language tag (``dc:language``, ``lang``,
+    ``xml:lang``) that is not well-formed BCP 47; an ``<img>`` without a ``src``. A markup file
+    that is not well-formed XML is reported too, as nothing else can be checked in it.
+    """
+    problems: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            files = {n: book.read(n) for n in book.namelist() if n.lower().endswith(_MARKUP)}
+    except zipfile.BadZipFile as exc:
+        return [f"not a ZIP archive ({exc})"]
+    trees: dict[str, etree._Element] = {}
+    for name, content in files.items():
+        if not _XML_DECLARATION.match(content):
+            problems.append(f'{name}: no XML declaration with encoding="utf-8"')
+        try:
+            trees[name] = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as exc:
+            problems.append(f"{name}: not well-formed XML ({exc})")
+    body_ids = {name: body.get("id") for name, tree in trees.items()
+                for body in tree.iter(_XHTML + "body") if body.get("id")}
+    for name, tree in trees.items():
+        for element in tree.iter(etree.Element):
+            for attribute in ("lang", _XML_LANG):
+                tag = element.get(attribute)
+                # An empty lang on an inner element is allowed (language unknown); on the root it is not.
+                if tag is not None and (tag or element is tree) and not is_language_tag(tag):
+                    problems.append(f"{name}: bad language tag {tag!r} on <{etree.QName(element).localname}>")
+            if element.tag == _DC_LANGUAGE and not is_language_tag((element.text or "").strip()):
+                problems.append(f"{name}: bad language tag {element.text!r} in dc:language")
+            if element.tag == _XHTML + "img" and not (element.get("src") or "").strip():
+                problems.append(f"{name}: <img> without src")
+            target = element.get("src") if element.tag == _NCX_CONTENT else element.get("href")
+            if target and "#" in target and not urlsplit(target).scheme:
+                path, fragment = target.split("#", 1)
+                file = _resolve(name, unquote(path)) if path else name
+                if fragment and body_ids.get(file) == unquote(fragment):
+                    problems.append(f"{name}: link {target!r} targets the <body> id of {file}")
+    return problems
+
+
+def _resolve(base: str, relative: str) -> str:
+    """The archive name ``relative`` points to from the file ``base``."""
+    parts = base.split("/")[:-1]
+    for part in relative.split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)
