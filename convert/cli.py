@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="link the built-in XSL stylesheet, so browsers show feeds as pages")
     feeds.add_argument("--no-term-feeds", dest="term_feeds", action="store_false",
                        help="no feed per category and per tag")
+    md = parser.add_argument_group("markdown")
+    md.add_argument("--markdown-flavor", choices=["gfm", "commonmark", "jekyll", "hugo"], default="gfm",
+                    help="gfm (default); commonmark: no GFM extensions, tables and footnotes as HTML; "
+                         "jekyll: kramdown, Liquid kept literal with {%% raw %%}; hugo: TOML front matter")
     book = parser.add_argument_group("epub")
     book.add_argument("--group-by", choices=["category", "tag", "month", "none"],
                       help="sections of the book (default: month when the articles span several months, else none)")
@@ -143,7 +147,7 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
                                    feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds,
                                    group_by=args.group_by, sort=args.sort, series=args.series,
                                    series_index=args.series_index, writing_mode=args.epub_writing_mode,
-                                   cover=args.cover),
+                                   cover=args.cover, markdown_flavor=args.markdown_flavor),
         selection=selection, template_dirs=args.template_dir,
         css=args.css, strict=args.strict,
     )

@@ -17,6 +17,8 @@ class WriteOptions:
     hub: str | None = None  # WebSub hub URL, announced with rel="hub"
     feed_stylesheet: bool = False  # link the built-in XSL stylesheet, so a browser shows the feed as a page
     term_feeds: bool = True  # a feed per category and per tag
+    # Markdown
+    markdown_flavor: str = "gfm"  # gfm, commonmark (no GFM extensions), jekyll (kramdown, Liquid-safe), hugo (TOML)
     # EPUB
     group_by: str | None = None  # category, tag, month or none; None: month when the articles span several months
     sort: str = "date"  # date or title: the order of chapters within a section

@@ -28,6 +28,20 @@ would read it as something else (``no``, ``10:00``, ``0777``, dates).
 With ``--each`` every article is its own file with its own front matter; without
 it, one document: the site's front matter, then each article under a level-one
 heading, articles separated by a thematic break.
+
+Flavours (``--markdown-flavor``, ``WriteOptions.markdown_flavor``):
+
+* ``gfm`` (default): all of the above.
+* ``commonmark``: no GFM extension. Tables, strikethrough and footnotes stay as the
+  canonical HTML (block or inline), which any CommonMark parser passes through and
+  convert's reader reads back to the same body.
+* ``jekyll``: kramdown-compatible and Liquid-safe. Jekyll runs Liquid before
+  kramdown, and a backslash does not stop Liquid, so every ``{{``/``{%`` (in text,
+  code and HTML alike) is wrapped in ``{% raw %}...{% endraw %}``; ``&`` is written
+  ``&amp;``, since kramdown keeps the backslash of an escaped ``&``. Front matter as for gfm.
+* ``hugo``: TOML front matter between ``+++`` lines (dates as offset date-times,
+  strings as TOML basic strings), the gfm body. TOML has no null: keys whose value
+  is empty (``None``) are left out.
 """
 
 from __future__ import annotations
@@ -43,12 +57,15 @@ import lxml.html
 import yaml
 from lxml import etree
 
+from ..errors import WriterError
 from ..model import Article, Collection
 from ..reader.frontmatter import flat_yaml_mapping
 from ..text import is_cjk
 from .base import Writer
 
-__all__ = ["MarkdownWriter", "html_to_markdown", "front_matter"]
+__all__ = ["MarkdownWriter", "FLAVORS", "html_to_markdown", "front_matter", "toml_front_matter"]
+
+FLAVORS = ("gfm", "commonmark", "jekyll", "hugo")
 
 
 class MarkdownWriter(Writer):
@@ -59,23 +76,29 @@ class MarkdownWriter(Writer):
     description = "Markdown (CommonMark + GFM) with YAML front matter; reads back to the same article"
 
     def render(self, collection: Collection) -> str:
+        flavor = self.options.markdown_flavor
+        if flavor not in FLAVORS:
+            raise WriterError(f"unknown Markdown flavour {flavor!r}: use one of {', '.join(FLAVORS)}")
         articles = collection.articles
         if len(articles) == 1:
-            return render_article(articles[0], collection)
+            return render_article(articles[0], collection, flavor)
         site = collection.site
         head = {"title": site.title, "lang": collection.lang, "description": site.description}
-        parts = [front_matter([(k, v) for k, v in head.items() if v])]
+        rows = [(k, v) for k, v in head.items() if v]
+        parts = [toml_front_matter(rows) if flavor == "hugo" else front_matter(rows)]
         for article in articles:
-            title = _escape_text(article.title, line_start=False) or "\\#"
-            body = html_to_markdown(article.body)
-            parts.append(f"# {title}\n\n{body}" if body else f"# {title}\n")
+            title = _escape_text(article.title, jekyll=flavor == "jekyll") or "\\#"
+            body = html_to_markdown(article.body, flavor)
+            section = f"# {title}\n\n{body}" if body else f"# {title}\n"
+            parts.append(_liquid_raw(section) if flavor == "jekyll" else section)
         return "\n* * *\n\n".join(parts)
 
 
-def render_article(article: Article, collection: Collection | None = None) -> str:
+def render_article(article: Article, collection: Collection | None = None, flavor: str = "gfm") -> str:
     """One article: front matter, a blank line, the body."""
-    body = html_to_markdown(article.body)
-    head = front_matter(_article_fields(article, collection))
+    body = html_to_markdown(article.body, flavor)
+    fields = _article_fields(article, collection)
+    head = toml_front_matter(fields) if flavor == "hugo" else front_matter(fields)
     return f"{head}\n{body}" if body else head
 
 
@@ -172,6 +195,53 @@ def _yaml_value(value: Any) -> str:
     return _yaml_quote(str(value))
 
 
+def toml_front_matter(rows: Iterable[tuple[str, Any]]) -> str:
+    """``+++`` TOML ``+++`` (Hugo's form), one key a line; keys without a value (None) left out."""
+    lines = ["+++"]
+    for key, value in rows:
+        if value is not None:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    lines.append("+++")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
+
+
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    # A basic string: quote, backslash and control characters escaped (TOML allows no raw
+    # control character but tab in one); everything else, CJK included, as is.
+    return '"' + re.sub(r'["\\\x00-\x1f\x7f]',
+                        lambda m: _TOML_ESCAPES.get(m.group(0), f"\\u{ord(m.group(0)):04x}"), text) + '"'
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        # An offset date-time keeps its instant and its offset; a naive one stays local.
+        return value.isoformat(sep="T")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "nan" if value != value else ("inf" if value == float("inf") else "-inf" if value == float("-inf")
+                                              else repr(value))
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value if v is not None) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+        return "{" + (f" {inner} " if inner else "") + "}"
+    return _toml_string(str(value))
+
+
 # --- HTML -> Markdown ---------------------------------------------------------------------------
 
 _BLOCK = frozenset(
@@ -183,19 +253,38 @@ _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 _EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
 
 
-def html_to_markdown(body: str) -> str:
-    """The canonical HTML fragment ``body`` as Markdown (no trailing blank line)."""
+def html_to_markdown(body: str, flavor: str = "gfm") -> str:
+    """The canonical HTML fragment ``body`` as Markdown of ``flavor`` (no trailing blank line)."""
     if not body.strip():
         return ""
     try:
         root = lxml.html.fragment_fromstring(body, create_parent="div")
     except etree.ParserError:  # nothing but a comment or a doctype: raw HTML is its only form
-        return body.strip("\n") + "\n"
-    converter = _Converter()
-    text = converter.blocks(root)
-    if converter.footnotes:
-        text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
-    return text + "\n" if text else ""
+        text = body.strip("\n") + "\n"
+    else:
+        converter = _Converter(flavor)
+        text = converter.blocks(root)
+        if converter.footnotes:
+            text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
+        text = text + "\n" if text else ""
+    return _liquid_raw(text) if flavor == "jekyll" else text
+
+
+# A Liquid output or tag on one line, or failing that a bare opener; a token that contains
+# ``endraw`` cannot sit inside raw (it would close it), so only its opener is wrapped.
+_LIQUID_RE = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}|\{[{%]")
+_RAW_END_RE = re.compile(r"\{%-?\s*endraw")
+
+
+def _liquid_raw(text: str) -> str:
+    """Every Liquid opener in ``text`` inside ``{% raw %}``, so Jekyll (and convert's reader) keep it literally."""
+    def wrap(m: re.Match) -> str:
+        token = m.group(0)
+        if _RAW_END_RE.search(token):
+            return "{% raw %}" + token[:2] + "{% endraw %}" + _liquid_raw(token[2:])
+        return "{% raw %}" + token + "{% endraw %}"
+
+    return _LIQUID_RE.sub(wrap, text) if "{" in text else text
 
 
 def _is_footnote_ref(el) -> str | None:
@@ -217,7 +306,13 @@ def _serialize(el) -> str:
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, flavor: str = "gfm") -> None:
+        # commonmark: no GFM extension (tables, strikethrough, footnotes stay HTML).
+        self.gfm = flavor != "commonmark"
+        # jekyll: Liquid openers are wrapped in raw afterwards instead of escaped (kramdown
+        # keeps the backslash of ``\%``), and ``&`` is an entity (kramdown keeps ``\&``'s too).
+        jekyll = flavor == "jekyll"
+        self.esc = functools.partial(_escape_text, jekyll=jekyll)
         self.footnotes: list[str] = []
         self.heading_ids: dict[str, int] = {}
         self._markers = 0
@@ -274,11 +369,11 @@ class _Converter:
             return self.list_block(el, prev_list)
         if tag == "hr" and not el.attrib:
             return "* * *"
-        if tag == "table":
+        if tag == "table" and self.gfm:
             table = self.table(el)
             if table is not None:
                 return table
-        if tag == "div" and el.get("class") == "footnotes" and self.footnote_block(el):
+        if tag == "div" and el.get("class") == "footnotes" and self.gfm and self.footnote_block(el):
             return None
         return self.html_block(el)
 
@@ -433,30 +528,30 @@ class _Converter:
         parts: list[str] = []
         for node in nodes:
             if isinstance(node, str):
-                parts.append(_escape_text(node))
+                parts.append(self.esc(node))
             else:
                 self._append_inline(parts, node)
                 if node.tail:
-                    parts.append(_escape_text(node.tail))
+                    parts.append(self.esc(node.tail))
         return _resolve_emphasis("".join(parts))
 
     def _append_inline(self, parts: list[str], el) -> None:
         text = self.inline(el)
         if text.startswith("`") and parts and parts[-1].endswith("`"):
             # Two code spans in a row would make one backtick run: the second keeps its tag.
-            text = "<code>" + _escape_text(el.text or "") + "</code>"
+            text = "<code>" + self.esc(el.text or "") + "</code>"
         parts.append(text)
 
     def inline_content(self, el) -> str:
-        parts = [_escape_text(el.text)] if el.text else []
+        parts = [self.esc(el.text)] if el.text else []
         for child in el:
             if not isinstance(child.tag, str):
                 if child.tail:
-                    parts.append(_escape_text(child.tail))
+                    parts.append(self.esc(child.tail))
                 continue
             self._append_inline(parts, child)
             if child.tail:
-                parts.append(_escape_text(child.tail))
+                parts.append(self.esc(child.tail))
         return "".join(parts)
 
     def inline(self, el) -> str:
@@ -471,23 +566,23 @@ class _Converter:
             kind = "S" if _EMPHASIS[tag] == "**" else "E"
             return f"\ue000{kind}{tag}\ue001{inner}\ue002{kind}{tag}\ue001"
         if tag == "code" and not el.attrib and not len(el):
-            return _code_span(el.text or "")
+            return _code_span(el.text or "", self.esc)
         if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None:
             inner = self.inline_content(el)
             return f"[{inner}]({_destination(el.get('href'))}{_title(el.get('title'))})"
         if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None:
-            alt = _escape_text(el.get("alt") or "").replace("\n", " ")
+            alt = self.esc(el.get("alt") or "").replace("\n", " ")
             return f"![{alt}]({_destination(el.get('src'))}{_title(el.get('title'))})"
         if tag == "br" and not el.attrib:
             return "\ue003"
-        if tag == "sup":
+        if tag == "sup" and self.gfm:
             name = _is_footnote_ref(el)
             if name is not None:
                 return f"[^{name}]"
-        if tag == "s" and not el.attrib and len(el) == 0 and el.text and not el.text.startswith((" ", "~")) \
+        if tag == "s" and self.gfm and not el.attrib and len(el) == 0 and el.text and not el.text.startswith((" ", "~")) \
                 and not el.text.endswith((" ", "~")):
             # GFM strikethrough; other strikes (nested markup) keep the tag.
-            return f"~~{_escape_text(el.text)}~~"
+            return f"~~{self.esc(el.text)}~~"
         # No Markdown form: the tags as inline HTML, the content as Markdown.
         attrs = "".join(f' {k}="{_attr_escape(v)}"' for k, v in el.attrib.items())
         if tag in ("br", "img", "wbr", "hr", "col"):
@@ -542,7 +637,7 @@ def _title(title: str | None) -> str:
     return f' "{escaped}"'
 
 
-def _code_span(text: str) -> str:
+def _code_span(text: str, esc=None) -> str:
     if not text:
         return "<code></code>"
     runs = {len(m) for m in re.findall(r"`+", text)}
@@ -553,7 +648,7 @@ def _code_span(text: str) -> str:
     pad = " " if text.startswith("`") or text.endswith("`") or (
         text.startswith(" ") and text.endswith(" ") and text.strip(" ")) else ""
     if "\n" in text:
-        return "<code>" + _escape_text(text) + "</code>"
+        return "<code>" + (esc or _escape_text)(text) + "</code>"
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
@@ -564,8 +659,17 @@ _ESCAPE_RE = re.compile(
 )
 
 
-def _escape_text(text: str, line_start: bool = True) -> str:
-    return _ESCAPE_RE.sub(lambda m: "\\" + m.group(0), text)
+# The same without the Liquid escapes (``{{``/``{%``: the jekyll flavour wraps those in raw)
+# and with ``&`` apart, written as an entity.
+_ESCAPE_NO_LIQUID_RE = re.compile(
+    r"[\\`*_\[\]<|~\"']|!(?=\[)|(?<=-)-|(?<=\.)\.(?=\.)|(?<=>)>|\$(?=\$)|\{(?=:)|(?<=\{):|&(?=#?\w+;)"
+)
+
+
+def _escape_text(text: str, line_start: bool = True, jekyll: bool = False) -> str:
+    if not jekyll:
+        return _ESCAPE_RE.sub(lambda m: "\\" + m.group(0), text)
+    return _ESCAPE_NO_LIQUID_RE.sub(lambda m: "&amp;" if m.group(0) == "&" else "\\" + m.group(0), text)
 
 
 def _protect_lines(text: str) -> str:

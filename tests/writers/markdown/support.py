@@ -10,6 +10,7 @@ import lxml.html
 from markdown_it import MarkdownIt
 
 from convert import read
+from convert.options import WriteOptions
 from convert.reader.collection import ReadOptions
 from convert.writers.markdown import MarkdownWriter
 
@@ -35,14 +36,14 @@ def normalize_body(html: str) -> str:
     return re.sub(r" ?(</?(?:p|div|h\d|ul|ol|li|blockquote|pre|table|thead|tbody|tr|td|th|hr|br)\b[^>]*>) ?", r"\1", text)
 
 
-def write_each(collection, folder: Path) -> dict[str, str]:
-    """Every article as its own .md file (as ``--each`` names them); name -> text."""
+def write_each(collection, folder: Path, flavor: str = "gfm") -> dict[str, str]:
+    """Every article as its own .md file (as ``--each`` names them) in ``flavor``; name -> text."""
     from convert.pipeline import _article_stem
     from convert.output import safe_filename
 
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    writer = MarkdownWriter()
+    writer = MarkdownWriter(WriteOptions(markdown_flavor=flavor))
     for article in collection.articles:
         text = writer.render(collection.with_articles([article]))
         name = safe_filename(_article_stem(article), ".md")
