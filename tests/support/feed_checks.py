@@ -133,3 +133,24 @@ def hostile_site(folder) -> Path:
         "<a href=\"javascript:alert(3)\">j</a>\n" + big, encoding="utf-8")
     (root / "_posts" / "2021-12-09-ok.md").write_text("---\ntitle: ok\n---\nfine\n", encoding="utf-8")
     return root
+
+
+def check_rfc5005(trees: dict, main: str, archive_folder: str, base: str, hub: str) -> None:
+    """RFC 5005 archives and WebSub, on the parsed feeds (the Atom ``feed`` or the RSS ``channel``
+    element, by file name): the main feed points to the newest of three archive pages, each page
+    carries ``fh:archive``, ``rel=current`` and a ``prev-archive`` chain down to page 1, and every
+    feed has exactly one ``rel=self`` and the hub."""
+    from convert.feedgen_layer import HISTORY_NS
+
+    rels = {name: [(ln.get("rel"), ln.get("href")) for ln in tree.findall(f"{ATOM}link")]
+            for name, tree in trees.items()}
+    assert ("prev-archive", base + f"{archive_folder}/3.xml") in rels[main]
+    assert trees[main].find(f"{{{HISTORY_NS}}}archive") is None
+    for n in (1, 2, 3):
+        page = f"{archive_folder}/{n}.xml"
+        assert trees[page].find(f"{{{HISTORY_NS}}}archive") is not None
+        assert ("current", base + main) in rels[page]
+        assert (("prev-archive", base + f"{archive_folder}/{n - 1}.xml") in rels[page]) is (n > 1)
+    for name, links in rels.items():
+        assert [r for r, _ in links].count("self") == 1, name
+        assert ("hub", hub) in links, name

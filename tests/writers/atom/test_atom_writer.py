@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from convert.feedgen_layer import HISTORY_NS
 from convert.feeds import feed_plan
 from convert.options import WriteOptions
 from convert.reader.collection import ReadOptions, read
 from convert.registry import Registry
 from convert.resources import Resources
 from convert.writers.atom import LAYOUT, AtomWriter
-from tests.support.feed_checks import ATOM, read_back, validate
+from tests.support.feed_checks import ATOM, check_rfc5005, read_back, validate
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).parent / "samples.golden.txt"
@@ -65,19 +64,7 @@ def test_rfc5005_archives_hub_and_one_self_link():
     collection = read([ROOT / "samples"]).collection
     documents = AtomWriter(WriteOptions(limit=1, hub="https://hub.example/")).documents(collection)
     trees = {d.name: etree.fromstring(d.content) for d in documents if d.name.endswith(".xml")}
-    rels = {name: [(ln.get("rel"), ln.get("href")) for ln in tree.findall(f"{ATOM}link")]
-            for name, tree in trees.items()}
-    base = "https://example.org/archive/"
-    assert ("prev-archive", base + "feed/archive/3.xml") in rels["feed.xml"]
-    assert trees["feed.xml"].find(f"{{{HISTORY_NS}}}archive") is None
-    for n in (1, 2, 3):
-        tree = trees[f"feed/archive/{n}.xml"]
-        assert tree.find(f"{{{HISTORY_NS}}}archive") is not None
-        assert ("current", base + "feed.xml") in rels[f"feed/archive/{n}.xml"]
-        assert (("prev-archive", base + f"feed/archive/{n - 1}.xml") in rels[f"feed/archive/{n}.xml"]) is (n > 1)
-    for name, links in rels.items():
-        assert [r for r, _ in links].count("self") == 1, name
-        assert ("hub", "https://hub.example/") in links, name
+    check_rfc5005(trees, "feed.xml", "feed/archive", "https://example.org/archive/", "https://hub.example/")
 
 
 def test_excerpt_only_stylesheet_and_template_override(tmp_path):
