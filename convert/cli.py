@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="look for templates and styles here first (repeatable)")
     out.add_argument("--css", action="append", type=Path, default=[], metavar="FILE",
                      help="add a stylesheet after the built-in ones (repeatable)")
+    out.add_argument("--split-by", choices=["month", "year", "category"],
+                     help="one volume per month, year or category (books, PDFs), named like 2022-05.pdf")
+    out.add_argument("--split-every", type=_positive, metavar="N", help="volumes of at most N articles")
+    out.add_argument("--fetch-remote", action="store_true",
+                     help="embed remote images (off by default: nothing is fetched from the network)")
+    out.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                     help="with --fetch-remote: fetch only from this host (repeatable; default: any public host)")
     feeds = parser.add_argument_group("feeds (atom, rss, jsonfeed)")
     feeds.add_argument("--excerpt-only", action="store_true", help="summaries only, no full content")
     feeds.add_argument("--hub", metavar="URL", help="announce a WebSub hub (rel=hub)")
@@ -131,6 +138,8 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         site_overrides["extra"] = extra
     if args.title:
         site_overrides["title"] = args.title
+    if args.allow_host and not args.fetch_remote:
+        raise UsageError("--allow-host only makes sense with --fetch-remote")
     if args.series_index is not None and not args.series:
         raise UsageError("--series-index needs --series NAME")
     if args.series_index is not None and not 0 <= args.series_index < float("inf"):  # NaN fails too
@@ -147,9 +156,10 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
                                    feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds,
                                    group_by=args.group_by, sort=args.sort, series=args.series,
                                    series_index=args.series_index, writing_mode=args.epub_writing_mode,
-                                   cover=args.cover, markdown_flavor=args.markdown_flavor),
+                                   cover=args.cover, markdown_flavor=args.markdown_flavor,
+                                   fetch_remote=args.fetch_remote, allowed_hosts=tuple(args.allow_host)),
         selection=selection, template_dirs=args.template_dir,
-        css=args.css, strict=args.strict,
+        css=args.css, strict=args.strict, split_by=args.split_by, split_every=args.split_every,
     )
 
 

@@ -11,6 +11,12 @@ class WriteOptions:
     """How to write. Writers read the fields that concern them and ignore the rest."""
 
     title: str | None = None  # overrides the collection title
+    # Remote resources (images): never fetched unless fetch_remote; then only from allowed_hosts
+    # (empty: any public host), each within fetch_timeout seconds and fetch_max_bytes.
+    fetch_remote: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+    fetch_timeout: float = 10.0
+    fetch_max_bytes: int = 20 * 1024 * 1024
     # Feeds
     limit: int | None = None  # entries in the main feed (default 20); older ones go to archive documents
     excerpt_only: bool = False  # summaries without full content

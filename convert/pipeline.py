@@ -74,6 +74,9 @@ class Job:
     template_dirs: Sequence[Path] = ()
     css: Sequence[Path] = ()
     strict: bool = False
+    # Volumes (book and PDF writers): one output per month, year or category, or per N articles.
+    split_by: str | None = None  # month, year or category
+    split_every: int | None = None
 
 
 @dataclass(slots=True)
@@ -139,14 +142,56 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
             for article in collection.articles:
                 single = collection.with_articles([article])
                 _emit(job, writer, single, _article_stem(article), guard, report)
+        elif job.split_by or job.split_every:
+            for stem, volume in split_volumes(collection, job.split_by, job.split_every):
+                _emit(job, writer, volume, stem, guard, report)
         elif collection.articles or writer_class.name == "json":
             _emit(job, writer, collection, _collection_stem(collection), guard, report)
     report.converted = len(collection.articles)
     return report
 
 
+def split_volumes(collection: Collection, by: str | None, every: int | None) -> list[tuple[str, Collection]]:
+    """The volumes of ``collection``, each with its file stem (``2022-05``, ``2022``, a category, ``vol-001``).
+
+    Articles keep the collection's order within a volume; volumes come in date
+    order (by name for categories). An article in two categories is in both volumes;
+    one without a category goes to the volume named after the collection.
+    """
+    if by not in (None, "month", "year", "category"):
+        raise UsageError(f"--split-by {by}: expected month, year or category")
+    articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
+    groups: dict[str, list[Article]] = {}
+    if by in ("month", "year"):
+        fmt = "%Y-%m" if by == "month" else "%Y"
+        for article in articles:
+            groups.setdefault(article.date.strftime(fmt), []).append(article)
+    elif by == "category":
+        fallback = _collection_stem(collection)
+        for article in articles:
+            for name in article.categories or (fallback,):
+                groups.setdefault(name, []).append(article)
+        groups = dict(sorted(groups.items()))
+    else:
+        groups = {"": articles}
+    volumes: list[tuple[str, Collection]] = []
+    for label, members in groups.items():
+        if every:
+            chunks = [members[i:i + every] for i in range(0, len(members), every)]
+            width = max(3, len(str(len(chunks))))
+            for n, chunk in enumerate(chunks, 1):
+                stem = f"{label}-{n:0{width}d}" if label else f"vol-{n:0{width}d}"
+                volumes.append((stem, collection.with_articles(chunk)))
+        else:
+            volumes.append((label, collection.with_articles(members)))
+    return volumes
+
+
 def _check_output_shape(job: Job, writers: list[type[Writer]]) -> None:
+    if job.split_every is not None and job.split_every < 1:
+        raise UsageError(f"--split-every {job.split_every}: expected a positive number of articles")
     many = job.each or len(writers) > 1 or any(w.per_article or w.several_files for w in writers)
+    many = many or bool(job.split_by or job.split_every)
     if job.output is None:
         if many:
             raise UsageError("this output is several files: give -o FOLDER")
@@ -162,6 +207,11 @@ def _emit(job: Job, writer: Writer, collection: Collection, stem: str, guard: In
     except ConvertError as exc:
         report.failures.append(exc)
         return
+    finally:
+        report.diagnostics.extend(writer.diagnostics)
+        report.failures.extend(writer.failures)
+        writer.diagnostics.clear()
+        writer.failures.clear()
     if job.output is None and len(documents) > 1:
         report.failures.append(UsageError(
             f"--to {writer.name} writes {len(documents)} files ({documents[0].name or 'the main one'}, "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..errors import ConvertError, Diagnostic
 from ..model import Collection
 from ..options import WriteOptions
 from ..resources import Resources
@@ -42,6 +43,14 @@ class Writer:
     def __init__(self, options: WriteOptions | None = None, resources: Resources | None = None):
         self.options = options or WriteOptions()
         self.resources = resources or Resources()
+        # What the run reports besides the documents: warnings (an image dropped, a font
+        # fallback) and articles left out of an output that was still written (--keep-going).
+        self.diagnostics: list[Diagnostic] = []
+        self.failures: list[ConvertError] = []
+
+    def warn(self, message: str, path: str | None = None) -> None:
+        """Report something the user should know about the output; the run goes on."""
+        self.diagnostics.append(Diagnostic(message, path))
 
     def render(self, collection: Collection) -> str | bytes:
         """The main document for ``collection``."""
