@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(
   python3 python3-venv python3-dev
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core fontconfig
   poppler-utils qpdf default-jre-headless
   jekyll ruby-jekyll-feed ruby-kramdown ruby-kramdown-parser-gfm hugo
 )

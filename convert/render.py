@@ -367,6 +367,9 @@ def _print_layout(root, prefix: str) -> None:
             continue
         if el.get("id") is not None:
             el.set("id", f"{prefix}-{el.get('id')}")
+        if el.tag in (_X + "td", _X + "th"):
+            _clamp_span(el, "colspan", 1000)  # the HTML limits; WeasyPrint takes seconds per 10,000 columns
+            _clamp_span(el, "rowspan", 65534)
         if el.tag == _X + "a":
             rel = [r for r in (el.get("rel") or "").split() if r.lower() != "attachment"]
             if el.get("rel") is not None:
@@ -422,6 +425,12 @@ def _inline_note(root, note, prefix: str) -> None:
         other.attrib.pop(_EPUB_TYPE, None)
         other.attrib.pop("role", None)
     _remove_keeping_tail(note)
+
+
+def _clamp_span(el, name: str, limit: int) -> None:
+    value = (el.get(name) or "").strip()
+    if value.isdigit() and int(value) > limit:
+        el.set(name, str(limit))
 
 
 def _remove_keeping_tail(el) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import re
 import resource
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ START_ON = ("page", "right")
 # Latin-script languages: only these get hyphenation (pyphen dictionaries exist for all of them).
 _HYPHENATED = frozenset("af ca cs da de en eo es et fi fr gl hr hu id is it la lt lv nb nl nn no pl pt ro sk sl "
                         "sq sv tr".split())
+_COLSPAN = re.compile(r'colspan="\s*(\d+)')
 _MEMORY_LIMIT = 4 << 30  # bytes of address space a rendering child may use
 _PER_ARTICLE_SECONDS = 2.0  # a volume's time limit grows with its articles, on top of render_timeout
 
@@ -155,6 +157,9 @@ class PdfWriter(Writer):
         lang = normalize_lang(article.lang or book_lang)
         words = labels(lang)
         body, _ = render_body(article, prefix, links, lang, print_layout=True)
+        if any(int(n) > 1000 for n in _COLSPAN.findall(article.body)):
+            self.warn("a table cell spans more than 1,000 columns; laid out as 1,000 (the HTML limit)",
+                      article.source or None)
         return {
             "id": prefix, "lang": lang, "hyphenate": primary(lang) in _HYPHENATED,
             "title": article.title.strip() or format_date(article.date, lang),
