@@ -26,11 +26,12 @@ its identifier from its bytes, never from the clock or a random number.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import multiprocessing
 import os
 import re
 import resource
-from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import wait
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -41,19 +42,21 @@ from ..render import (BookLinks, article_urls, body_ids, date_range, format_date
                       normalize_lang, primary, render_body, source_file)
 from .base import Writer
 
-# Margins per paper size (top, bottom, outer, inner before the gutter), as a book designer would set them.
+# Paper (CSS name, width, height) and margins (top, bottom, outer, inner before the gutter).
 PAPERS = {
-    "A4": ("A4", "22mm", "24mm", "20mm", "20mm"),
-    "A5": ("A5", "16mm", "18mm", "13mm", "13mm"),
-    "B5": ("B5", "19mm", "21mm", "16mm", "16mm"),
-    "LETTER": ("letter", "0.85in", "0.95in", "0.8in", "0.8in"),
+    "A4": ("A4", "210mm", "297mm", "22mm", "24mm", "20mm", "20mm"),
+    "A5": ("A5", "148mm", "210mm", "16mm", "18mm", "13mm", "13mm"),
+    "B5": ("B5", "176mm", "250mm", "19mm", "21mm", "16mm", "16mm"),
+    "LETTER": ("letter", "8.5in", "11in", "0.85in", "0.95in", "0.8in", "0.8in"),
 }
+_UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "q": 72 / 101.6, "in": 72.0, "pt": 1.0, "pc": 12.0, "px": 0.75}
 VARIANTS = ("pdf/a-3b", "pdf/a-2b", "pdf/ua-1")
 START_ON = ("page", "right")
 # Latin-script languages: only these get hyphenation (pyphen dictionaries exist for all of them).
 _HYPHENATED = frozenset("af ca cs da de en eo es et fi fr gl hr hu id is it la lt lv nb nl nn no pl pt ro sk sl "
                         "sq sv tr".split())
 _COLSPAN = re.compile(r'colspan="\s*(\d+)')
+_CHARS_PER_RUN = 60_000  # body text per run of a volume laid out in parts: bounds each child's memory
 _MEMORY_LIMIT = 4 << 30  # bytes of address space a rendering child may use
 _PER_ARTICLE_SECONDS = 2.0  # a volume's time limit grows with its articles, on top of render_timeout
 
@@ -64,6 +67,8 @@ class PdfWriter(Writer):
     media_type = "application/pdf"
     binary = True
     description = "PDF volume for printing and archiving: title page, contents, running heads, CJK typography"
+    # A volume with at least this much body text is laid out in parts on every core (see _render_in_parts).
+    parts_threshold = 40_000
 
     def render(self, collection: Collection) -> bytes:
         if not collection.articles:
@@ -74,27 +79,122 @@ class PdfWriter(Writer):
                       "(libharfbuzz-subset0) is missing: every PDF with CJK text takes seconds longer. "
                       "Install it: apt-get install libharfbuzz-subset0")
         articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
-        left_out: list[tuple[Article, str]] = []
         while True:
-            job = self._job(collection, articles)
+            plan = self._plan(collection, articles)
+            in_parts = (len(articles) > 1 and self.options.pdf_variant != "pdf/ua-1"  # PDF/UA needs one tag tree
+                        and sum(len(a.body) for a in articles) >= self.parts_threshold)
             try:
-                return run_isolated(job, self._time_limit(len(articles)))
-            except RenderFailure as failure:
-                culprits = self._culprits(collection, articles) if len(articles) > 1 else [(articles[0], failure)]
-                if not culprits:
-                    raise WriterError(f"the PDF could not be laid out: {failure}") from None
-            failed = {id(a) for a, _ in culprits}
-            for article, reason in culprits:
-                left_out.append((article, str(reason)))
-            if not self.options.keep_going:
-                raise WriterError("; ".join(f"{a.source or a.title}: cannot be laid out as PDF ({r})"
-                                            for a, r in left_out))
-            for article, reason in culprits:
-                self.failures.append(InputError(article.source or article.title,
-                                                f"cannot be laid out as PDF ({reason}); left out of the PDF"))
-            articles = [a for a in articles if id(a) not in failed]
-            if not articles:
-                raise WriterError("no article of this PDF could be laid out")
+                return self._render_in_parts(plan) if in_parts else self._render_at_once(plan)
+            except _Culprits as found:
+                articles = self._leave_out(articles, found.culprits)
+
+    # --- one WeasyPrint call ----------------------------------------------------------
+
+    def _render_at_once(self, plan: _Plan) -> bytes:
+        job = RenderJob(self._html(plan, front=len(plan.articles) > 1, articles=True), self._stylesheets(),
+                        plan.allowed, self.options.pdf_variant)
+        try:
+            return run_isolated(job, self._time_limit(len(plan.articles)))
+        except RenderFailure as failure:
+            if len(plan.articles) == 1:
+                raise _Culprits([(plan.articles[0], failure)]) from None
+            raise _Culprits(self._culprits(plan, range(len(plan.articles)), failure)) from None
+
+    def _culprits(self, plan: _Plan, indices, failure: RenderFailure) -> list[tuple[Article, RenderFailure]]:
+        """Each article alone, on every core: the ones that cannot be laid out, with the reason."""
+        indices = list(indices)
+        jobs = [RenderJob(self._html(plan, front=False, articles=True, include={i}), self._stylesheets(),
+                          plan.allowed, self.options.pdf_variant) for i in indices]
+        results = run_many(jobs, [self._time_limit(1)] * len(jobs))
+        culprits = [(plan.articles[i], r) for i, r in zip(indices, results) if isinstance(r, RenderFailure)]
+        if not culprits:
+            raise WriterError(f"the PDF could not be laid out: {failure}")
+        return culprits
+
+    def _leave_out(self, articles: list[Article], culprits) -> list[Article]:
+        if not self.options.keep_going:
+            raise WriterError("; ".join(f"{a.source or a.title}: cannot be laid out as PDF ({r})" for a, r in culprits))
+        for article, reason in culprits:
+            self.failures.append(InputError(article.source or article.title,
+                                            f"cannot be laid out as PDF ({reason}); left out of the PDF"))
+        failed = {id(a) for a, _ in culprits}
+        remaining = [a for a in articles if id(a) not in failed]
+        if not remaining:
+            raise WriterError("no article of this PDF could be laid out")
+        return remaining
+
+    # --- in parts, on every core ------------------------------------------------------
+
+    def _render_in_parts(self, plan: _Plan) -> bytes:
+        """The volume laid out in parts, in parallel, then assembled: the same pages as one call.
+
+        1. Runs of articles are laid out in child processes, on every core, on a sheet
+           wider than the paper by the gutter's offset, with the inner margin on both
+           sides and no running heads or folios. The text block is as wide as on the
+           real page, so the lines and page breaks are the ones of a single call, and
+           each page becomes a left or right page by where its MediaBox starts.
+        2. Their page counts give every article's page number, so the front (title
+           page, contents) is laid out with the real numbers, and the running heads and
+           folios of each run of pages with ``templates/pdf-furniture.html``, through
+           the volume's own stylesheets.
+        3. pikepdf assembles the pages, lays the heads and folios over them, merges
+           the named destinations (links between articles) and writes the outline.
+        Only one run of articles is in memory per core, whatever the volume's size.
+        """
+        import pikepdf
+
+        geometry = _geometry(self.options)
+        sheets = self._stylesheets()
+        runs = _partition(plan.articles, max(2 * _workers(), -(-sum(len(a.body) for a in plan.articles)
+                                                                // _CHARS_PER_RUN)))
+        jobs = [RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
+                          (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant) for run in runs]
+        results = run_many(jobs, [self._time_limit(len(run)) for run in runs])
+        culprits = [c for run, r in zip(runs, results) if isinstance(r, RenderFailure)
+                    for c in self._culprits(plan, run, r)]
+        if culprits:
+            raise _Culprits(culprits)
+        parts = [pikepdf.open(io.BytesIO(data)) for data in results]
+        starts = [_anchor_pages(part, [plan.prefixes[i] for i in run]) for part, run in zip(parts, runs)]
+
+        right = self.options.start_on == "right"
+        front_pages, numbers = 0, {}
+        for _ in range(4):  # the contents' length may change with its numbers: until it settles
+            first = front_pages + 1 + (right and front_pages % 2 == 1)
+            numbers, page = {}, first
+            layout = []  # (first page of the run, its page count)
+            for part, run, run_starts in zip(parts, runs, starts):
+                layout.append((page, len(part.pages)))
+                for i, local in zip(run, run_starts):
+                    numbers[i] = page + local
+                page += len(part.pages) + (right and len(part.pages) % 2 == 1)
+            front = run_isolated(RenderJob(self._html(plan, front=True, articles=False, pages=numbers), sheets,
+                                           plan.allowed, self.options.pdf_variant), self._time_limit(1))
+            counted = len(pikepdf.open(io.BytesIO(front)).pages)
+            if counted == front_pages:
+                break
+            front_pages = counted
+        furniture_jobs = [self._furniture(plan, sheets, numbers, run, start, count)
+                          for run, (start, count) in zip(runs, layout)]
+        furniture = run_many(furniture_jobs, [self._time_limit(1)] * len(furniture_jobs))
+        for result in furniture:
+            if isinstance(result, RenderFailure):
+                raise WriterError(f"the running heads could not be laid out: {result}")
+        return _assemble(front, parts, layout, furniture, plan, numbers, geometry, right)
+
+    def _furniture(self, plan: _Plan, sheets, numbers: dict[int, int], run: list[int], start: int,
+                   count: int) -> RenderJob:
+        starting = {numbers[i]: plan.chapters[i]["title"] for i in run}
+        first = start - (start % 2 == 0)  # the first page of a document is a right-hand one: pad
+        carried = plan.chapters[run[0]]["title"]
+        entries = []
+        for page in range(first, start + count):
+            title = starting.get(page, carried if page == first else None)
+            entries.append({"title": title})
+        html = self.resources.template("pdf-furniture.html").render(
+            lang=plan.lang, dir="rtl" if is_rtl(plan.lang) else "", title=plan.context["heading"], sheets=entries)
+        css = _FURNITURE_CSS % {"first": first}
+        return RenderJob(html, (*sheets, css), frozenset(), None)
 
     # --- the document ----------------------------------------------------------------
 
@@ -106,11 +206,10 @@ class PdfWriter(Writer):
             raise WriterError(f"--pdf-variant {o.pdf_variant}: use one of {', '.join(VARIANTS)}")
         if o.start_on not in START_ON:
             raise WriterError(f"--start-on {o.start_on}: use page or right")
+        _points(o.gutter)
 
-    def _job(self, collection: Collection, articles: list[Article]) -> RenderJob:
+    def _plan(self, collection: Collection, articles: list[Article]) -> _Plan:
         lang = normalize_lang(collection.lang or articles[0].lang)
-        words = labels(lang)
-        volume = len(articles) > 1
         prefixes = [f"a{i:04d}" for i in range(1, len(articles) + 1)]
         images: dict[tuple[str, str], str] = {}
         allowed: set[str] = set()
@@ -132,26 +231,38 @@ class PdfWriter(Writer):
             single_document=True,
         )
         chapters = [self._chapter(a, p, links, lang) for a, p in zip(articles, prefixes)]
-        sections = _sections(articles, chapters, lang)
         title = self.options.title or _title(collection, articles, lang)
-        created, modified = _dates(articles)
         site = collection.site
+        created, modified = _dates(articles)
         authors = [site.author] if site.author else list(dict.fromkeys(x for a in articles for x in a.authors))
-        html = self.resources.template("volume.html").render(
+        context = dict(
             lang=lang, dir="rtl" if is_rtl(lang) else "", title=title, author=", ".join(authors),
-            heading=self.options.title or site.title or title,
-            description=site.description,
+            heading=self.options.title or site.title or title, description=site.description,
             keywords=", ".join(dict.fromkeys(x for a in articles for x in (*a.categories, *a.tags))),
-            created=created, modified=modified, front=volume, date_range=date_range(articles, lang),
-            source_name=site.title if site.title and site.title not in title else "", source_url=site.absolute_root,
-            labels=words, sections=sections,
+            created=created, modified=modified, date_range=date_range(articles, lang),
+            source_name=site.title if site.title and site.title not in title else "",
+            source_url=site.absolute_root, labels=labels(lang),
         )
-        paper, top, bottom, outer, inner = PAPERS[self.options.paper.upper()]
+        return _Plan(articles, prefixes, chapters, _months(articles, lang), lang, title, frozenset(allowed), context)
+
+    def _html(self, plan: _Plan, *, front: bool, articles: bool, include: set[int] | None = None,
+              pages: dict[int, int] | None = None) -> str:
+        sections = []
+        for label, members in plan.sections:
+            chosen = [i for i in members if include is None or i in include]
+            if chosen:
+                chapters = [dict(plan.chapters[i], page=(pages or {}).get(i)) for i in chosen]
+                sections.append({"title": label if include is None or members[0] in include else "",
+                                 "chapters": chapters})
+        return self.resources.template("volume.html").render(front=front, articles=articles, sections=sections,
+                                                             **plan.context)
+
+    def _stylesheets(self) -> tuple[str, ...]:
+        paper, _, _, top, bottom, outer, inner = PAPERS[self.options.paper.upper()]
         page_css = self.resources.template("pdf-page.css").render(
             paper=paper, top=top, bottom=bottom, outer=outer, inner=f"calc({inner} + {self.options.gutter})",
             start_on=self.options.start_on)
-        stylesheets = (*self.resources.stylesheets("base.css", "pdf.css"), page_css)
-        return RenderJob(html, tuple(stylesheets), frozenset(allowed), self.options.pdf_variant)
+        return (*self.resources.stylesheets("base.css", "pdf.css"), page_css)
 
     def _chapter(self, article: Article, prefix: str, links: BookLinks, book_lang: str) -> dict:
         lang = normalize_lang(article.lang or book_lang)
@@ -174,22 +285,27 @@ class PdfWriter(Writer):
     def _time_limit(self, articles: int) -> float:
         return self.options.render_timeout + _PER_ARTICLE_SECONDS * articles
 
-    def _culprits(self, collection: Collection, articles: list[Article]) -> list[tuple[Article, Exception]]:
-        """Each article alone, in parallel: the ones that cannot be laid out, with the reason."""
-        def attempt(article: Article):
-            try:
-                run_isolated(self._job(collection, [article]), self._time_limit(1))
-                return None
-            except RenderFailure as failure:
-                return article, failure
 
-        kept = len(self.diagnostics)  # the attempts must not repeat the volume's warnings
-        try:
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                results = list(pool.map(attempt, articles))
-        finally:
-            del self.diagnostics[kept:]
-        return [r for r in results if r is not None]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One volume, rendered to HTML pieces once, whichever way it is then laid out."""
+
+    articles: list[Article]
+    prefixes: list[str]  # each article's id in the document: a0001...
+    chapters: list[dict]  # template fields per article
+    sections: list[tuple[str, list[int]]]  # (month label or '', article indices)
+    lang: str
+    title: str
+    allowed: frozenset[str]  # local files the document may load
+    context: dict  # the volume's template fields
+
+
+class _Culprits(Exception):
+    """Articles that cannot be laid out: the writer leaves them out and starts again (or fails)."""
+
+    def __init__(self, culprits: list[tuple[Article, RenderFailure]]):
+        super().__init__(culprits)
+        self.culprits = culprits
 
 
 def _title(collection: Collection, articles: list[Article], lang: str) -> str:
@@ -210,17 +326,32 @@ def _dates(articles: list[Article]) -> tuple[str, str]:
     return created.isoformat(), modified.isoformat()
 
 
-def _sections(articles: list[Article], chapters: list[dict], lang: str) -> list[dict]:
+def _months(articles: list[Article], lang: str) -> list[tuple[str, list[int]]]:
     """Month sections when the articles span several months, else one untitled section."""
     months = [(a.date.year, a.date.month) for a in articles]
     if len(set(months)) <= 1:
-        return [{"title": "", "chapters": chapters}]
-    sections: list[dict] = []
-    for month, chapter in zip(months, chapters):
-        if not sections or sections[-1]["month"] != month:
-            sections.append({"month": month, "title": format_month(*month, lang), "chapters": []})
-        sections[-1]["chapters"].append(chapter)
+        return [("", list(range(len(articles))))]
+    sections: list[tuple[str, list[int]]] = []
+    keys: list[tuple[int, int]] = []
+    for i, month in enumerate(months):
+        if not keys or keys[-1] != month:
+            keys.append(month)
+            sections.append((format_month(*month, lang), []))
+        sections[-1][1].append(i)
     return sections
+
+
+def _partition(articles: list[Article], parts: int) -> list[list[int]]:
+    """Article indices in ``parts`` consecutive runs of about the same amount of text."""
+    total = sum(len(a.body) + 500 for a in articles)  # +500: the header and page break cost something too
+    runs: list[list[int]] = [[]]
+    done = 0
+    for i, article in enumerate(articles):
+        if runs[-1] and done >= total * len(runs) / parts:
+            runs.append([])
+        runs[-1].append(i)
+        done += len(article.body) + 500
+    return runs
 
 
 # --- rendering in a child process ------------------------------------------------------
@@ -242,28 +373,66 @@ class RenderFailure(Exception):
 
 def run_isolated(job: RenderJob, timeout: float) -> bytes:
     """``job`` laid out by WeasyPrint in a forked child with ``timeout`` seconds and a memory cap."""
-    context = multiprocessing.get_context("fork")  # the child inherits the loaded fonts and modules
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(job, sender), daemon=True)
-    child.start()
-    sender.close()
+    result = run_many([job], [timeout])[0]
+    if isinstance(result, RenderFailure):
+        raise result
+    return result
+
+
+def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None = None) -> list[bytes | RenderFailure]:
+    """Every job in its own forked child, ``workers`` at a time (every core by default), in order.
+
+    Forked, not spawned: a child starts with WeasyPrint, its fonts and fontconfig's
+    cache already loaded. A child that overruns its time is killed; one that dies
+    (the memory cap) is a failure of that job only.
+    """
+    import time
+
+    context = multiprocessing.get_context("fork")
+    workers = workers or _workers()
+    results: list[bytes | RenderFailure | None] = [None] * len(jobs)
+    running: dict = {}  # receiver -> (index, child, deadline)
+    pending = list(range(len(jobs)))
+    while pending or running:
+        while pending and len(running) < workers:
+            index = pending.pop(0)
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(jobs[index], sender), daemon=True)
+            child.start()
+            sender.close()
+            running[receiver] = (index, child, time.monotonic() + timeouts[index])
+        soonest = min(deadline for _, _, deadline in running.values())
+        for receiver in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
+            index, child, _ = running.pop(receiver)
+            try:
+                ok, payload = receiver.recv()
+                results[index] = payload if ok else RenderFailure(payload)
+            except EOFError:
+                child.join(5)
+                results[index] = RenderFailure(f"the layout process died (exit code {child.exitcode}), "
+                                               "probably out of memory")
+            _finish(receiver, child)
+        now = time.monotonic()
+        for receiver, (index, child, deadline) in list(running.items()):
+            if now >= deadline:
+                del running[receiver]
+                results[index] = RenderFailure(f"took longer than {timeouts[index]:.0f} s")
+                _finish(receiver, child)
+    return results  # type: ignore[return-value]
+
+
+def _finish(receiver, child) -> None:
+    if child.is_alive():
+        child.kill()
+    child.join(5)
+    receiver.close()
+
+
+def _workers() -> int:
     try:
-        if not receiver.poll(timeout):
-            raise RenderFailure(f"took longer than {timeout:.0f} s")
-        try:
-            ok, payload = receiver.recv()
-        except EOFError:
-            child.join(5)
-            raise RenderFailure(f"the layout process died (exit code {child.exitcode}), "
-                                "probably out of memory") from None
-        if not ok:
-            raise RenderFailure(payload)
-        return payload
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-        receiver.close()
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _child(job: RenderJob, sender) -> None:
@@ -324,3 +493,125 @@ def harfbuzz_subsetter() -> bool:
     except (ImportError, OSError):
         return False
     return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+# --- a volume in parts: geometry and assembly ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    """The page in points: its size and the margins of a right-hand page."""
+
+    width: float
+    height: float
+    top: float
+    bottom: float
+    outer: float
+    inner: float  # with the gutter
+
+    @property
+    def shift(self) -> float:
+        """How far a left-hand page's text block sits from a right-hand page's."""
+        return self.inner - self.outer
+
+
+def _points(length: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|q|in|pt|pc|px)\s*", length.lower())
+    if not match:
+        raise WriterError(f"{length!r} is not a length like 15mm, 1cm, 0.5in or 12pt")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _geometry(options) -> _Geometry:
+    _, width, height, top, bottom, outer, inner = PAPERS[options.paper.upper()]
+    return _Geometry(_points(width), _points(height), _points(top), _points(bottom), _points(outer),
+                     _points(inner) + _points(options.gutter))
+
+
+def _run_css(g: _Geometry) -> str:
+    """A run of articles: a sheet wider by the left pages' shift, inner margins on both sides, no furniture."""
+    boxes = " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES)
+    return (f"@page {{ size: {g.width + g.shift:.4f}pt {g.height:.4f}pt; }}\n"
+            + "".join(f"@page {selector} {{ margin: {g.top:.4f}pt {g.inner:.4f}pt {g.bottom:.4f}pt {g.inner:.4f}pt; "
+                      f"{boxes} }}\n" for selector in ("", ":left", ":right", ":first", ":blank")))
+
+
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "left-top",
+                 "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom", "bottom-left-corner",
+                 "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner")
+# The furniture of a run of pages: its first sheet is page %(first)d; the strings are set, never shown.
+_FURNITURE_CSS = """
+@page :first { counter-reset: page %(first)d; }
+.furniture-sheet { break-before: page; height: 1pt; }
+.furniture-sheet:first-of-type { break-before: auto; }
+.furniture-string { visibility: hidden !important; height: 0 !important; margin: 0 !important;
+  padding: 0 !important; font-size: 1pt !important; line-height: 0 !important; overflow: hidden !important;
+  bookmark-level: none !important; }
+"""
+
+
+def _anchor_pages(part, prefixes: list[str]) -> list[int]:
+    """The 0-based page of a part where each article (its id, a named destination) starts."""
+    index = {page.objgen: n for n, page in enumerate(part.pages)}
+    names = _dests(part)
+    return [index[names[prefix][0].objgen] for prefix in prefixes]
+
+
+def _dests(pdf) -> dict:
+    """The named destinations of a WeasyPrint PDF (a flat ``/Names`` array, as WeasyPrint writes it)."""
+    names = pdf.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    return {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+
+
+def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furniture: list[bytes], plan: _Plan,
+              numbers: dict[int, int], g: _Geometry, right: bool) -> bytes:
+    """The front, then every part's pages framed as left or right pages, with heads and folios laid over."""
+    import pikepdf
+
+    volume = pikepdf.open(io.BytesIO(front))  # its catalog has the metadata, language, PDF/A intent
+    own = {str(k): v for k, v in _dests(volume).items() if k not in set(plan.prefixes)}
+    overlays = [pikepdf.open(io.BytesIO(data)) for data in furniture]
+    if right and len(volume.pages) % 2 == 1:
+        volume.add_blank_page(page_size=(g.width, g.height))
+    destinations = dict(own)
+    for part, (first, count), sheets in zip(parts, layout, overlays):
+        assert len(volume.pages) + 1 == first
+        volume.pages.extend(part.pages)
+        padding = len(sheets.pages) - count  # the furniture of a run starting on a left page has a pad sheet
+        for n in range(count):
+            page = volume.pages[first - 1 + n]
+            x = 0.0 if (first + n) % 2 == 1 else g.shift
+            page.obj.MediaBox = pikepdf.Array([x, 0, x + g.width, g.height])
+            for box in ("/CropBox", "/BleedBox", "/TrimBox", "/ArtBox"):
+                if box in page.obj:
+                    del page.obj[box]
+            if _has_content(page):  # a blank page before a right-hand start stays blank
+                page.add_overlay(sheets.pages[padding + n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
+        for name, destination in _dests(part).items():
+            # Copied after the pages, so its page reference maps to the page already copied.
+            destinations[name] = volume.copy_foreign(part.make_indirect(destination))
+        if right and count % 2 == 1 and part is not parts[-1]:
+            volume.add_blank_page(page_size=(g.width, g.height))
+    names = pikepdf.Array()
+    for name in sorted(destinations, key=lambda k: k.encode("utf-8")):
+        names.append(pikepdf.String(name))
+        names.append(destinations[name])
+    volume.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+    with volume.open_outline() as outline:
+        outline.root.clear()
+        for label, members in plan.sections:
+            items = [pikepdf.OutlineItem(plan.chapters[i]["title"], numbers[i] - 1) for i in members]
+            if label:
+                section = pikepdf.OutlineItem(label, numbers[members[0]] - 1)
+                section.children.extend(items)
+                outline.root.append(section)
+            else:
+                outline.root.extend(items)
+    out = io.BytesIO()
+    volume.save(out, deterministic_id=True, compress_streams=True)
+    return out.getvalue()
+
+
+def _has_content(page) -> bool:
+    resources = page.obj.get("/Resources", {})
+    return "/Font" in resources or "/XObject" in resources or "/Shading" in resources
