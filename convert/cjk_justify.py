@@ -90,19 +90,25 @@ _OBJECT = "\ufffc"  # an image or inline block in the flattened line
 _ZWJ = "\u200d"
 
 
-def _is_justifiable_cjk(ch: str) -> bool:
+# What a character is to justification (computed once per character).
+_SPACE, _CJK, _OTHER, _MARK, _BARRIER, _FORMAT = range(6)
+
+
+@functools.cache
+def _class(ch: str) -> int:
+    if ch in WORD_SEPARATORS:
+        return _SPACE
+    if unicodedata.category(ch) == "Cf":
+        return _FORMAT  # invisible: zero-width space and joiner, soft hyphen, bidi marks
+    if (unicodedata.category(ch) in ("Mn", "Me", "Mc") or "\ufe00" <= ch <= "\ufe0f"
+            or "\U0001f3fb" <= ch <= "\U0001f3ff"):
+        return _MARK  # belongs to the grapheme before it
+    if ch == _OBJECT or unicodedata.bidirectional(ch) in ("R", "AL"):
+        return _BARRIER
     # Hangul is wide but Korean separates words with spaces and justifies there (KLREQ).
-    return is_cjk(ch) and unicodedata.name(ch, "").split(" ", 1)[0] != "HANGUL"
-
-
-def _continues_grapheme(previous: str, ch: str) -> bool:
-    """``ch`` belongs to the grapheme of ``previous`` (approximately UAX #29, enough here)."""
-    return (unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch == _ZWJ or previous == _ZWJ
-            or "\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff")
-
-
-def _right_to_left(ch: str) -> bool:
-    return unicodedata.bidirectional(ch) in ("R", "AL")
+    if is_cjk(ch) and not unicodedata.name(ch, "").startswith("HANGUL"):
+        return _CJK
+    return _OTHER
 
 
 def opportunity(before: str, after: str, *, letters: bool = False) -> str | None:
@@ -112,13 +118,14 @@ def opportunity(before: str, after: str, *, letters: bool = False) -> str | None
     is involved, ``"letter"`` (only when ``letters``) between any other two
     graphemes, ``None`` where no gap may open.
     """
-    if _continues_grapheme(before, after):
+    first, second = _class(before), _class(after)
+    if second in (_MARK, _FORMAT) or first == _FORMAT:
         return None
-    if before in WORD_SEPARATORS:
-        return None if after in WORD_SEPARATORS else "space"
-    if after in WORD_SEPARATORS or _OBJECT in (before, after) or _right_to_left(before) or _right_to_left(after):
+    if first == _SPACE:
+        return None if second == _SPACE else "space"
+    if second == _SPACE or _BARRIER in (first, second):
         return None
-    if _is_justifiable_cjk(before) or _is_justifiable_cjk(after):
+    if _CJK in (first, second):
         if after in CLOSING or before in OPENING or (before == after and before in INSEPARABLE):
             return None
         return "cjk"
@@ -159,7 +166,7 @@ def plan_line(line, *, letters: bool = False) -> _Plan:
     for leaf in _leaves(line, []):
         text = leaf.text if isinstance(leaf, boxes.TextBox) else _OBJECT
         for index, ch in enumerate(text):
-            if unicodedata.category(ch) == "Cf":
+            if _class(ch) == _FORMAT:
                 # Invisible (zero-width space, soft hyphen, word joiner): the gap, if
                 # any, goes after it; a zero-width joiner glues its neighbours.
                 glued |= ch == _ZWJ
@@ -235,9 +242,7 @@ def _spread(box, spacing: float, plan: _Plan, x_advance: float) -> float:
         box.position_x += x_advance
         inner = plan.inner.get(id(box))
         if inner:
-            # max_width kept: WeasyPrint draws text-overflow: ellipsis with it.
-            max_width = getattr(box.pango_layout, "max_width", None)
-            layout = spaced_layout_class()(box.style, box.text, inner, spacing, max_width)
+            layout = spaced_layout_class()(box.style, box.text, inner, spacing, box.pango_layout)
             box.pango_layout = layout
             box.width += layout.extra_width
             x_advance += layout.extra_width
@@ -278,16 +283,23 @@ def spaced_layout_class():
         gets ``spacing`` more advance.
         """
 
-        def __init__(self, style, text, gaps, spacing, max_width=None):
-            super().__init__(style, justification_spacing=0, max_width=max_width)
+        def __init__(self, style, text, gaps, spacing, drawn=None):
+            if drawn is not None and drawn.text == text and not hasattr(drawn, "layout"):
+                # The box's own layout, deactivated, is plain data (text, max_width,
+                # font metrics for decorations): copy it rather than set Pango up
+                # only to throw it away; drawing sets Pango up again anyway.
+                self.__dict__.update(drawn.__dict__)
+                self.justification_spacing = 0
+            else:
+                super().__init__(style, justification_spacing=0, max_width=getattr(drawn, "max_width", None))
+                self.set_text(text)
+                self.deactivate()
             self.gap_units = round(spacing * TO_UNITS)
             # What the drawn text really gains: glyph advances are integer Pango units.
             self.extra_width = len(gaps) * self.gap_units * FROM_UNITS
             self.gap_bytes = _byte_offsets(text, gaps)
             self.spaced_text = text
             self.widen_pending = False
-            self.set_text(text)
-            self.deactivate()
 
         def set_text(self, text, justify=False):
             super().set_text(text, justify)
@@ -328,12 +340,13 @@ def spaced_layout_class():
 
 
 def _byte_offsets(text: str, gaps: list[int]) -> frozenset[int]:
-    """UTF-8 byte offsets in ``text`` of the characters at ``gaps``."""
-    offsets, position = [], 0
-    for ch in text:
+    """UTF-8 byte offsets in ``text`` of the characters at ``gaps`` (ascending indices)."""
+    offsets, position, start = [], 0, 0
+    for index in gaps:
+        position += len(text[start:index].encode())
+        start = index
         offsets.append(position)
-        position += len(ch.encode())
-    return frozenset(offsets[index] for index in gaps)
+    return frozenset(offsets)
 
 
 def _check_weasyprint() -> str | None:
@@ -416,7 +429,9 @@ def _probe() -> str | None:
     plain = _layout_class()(style, 0, None)
     plain.set_text("中文字")
     plain.deactivate()
-    spaced = spaced_layout_class()(style, "中文字", [1, 2], spacing)
+    spaced = spaced_layout_class()(style, "中文字", [1, 2], spacing, plain)
+    if spaced.__dict__.get("layout") is not None or not hasattr(spaced, "max_width"):
+        return "a deactivated Layout is not what it was"
     (a, b, c, end), found = glyph_origins(plain), glyph_origins(spaced)
     expected = [a, b + spacing, c + 2 * spacing, end + 2 * spacing]
     if len(found) != 4 or any(abs(x - y) > 0.01 for x, y in zip(found, expected)):
