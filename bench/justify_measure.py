@@ -18,7 +18,8 @@ at most 0.5% of non-final lines more than 0.1 em short. Writes
 bench/results/justify.json; the PDFs stay in bench/results/justify/.
 
 With PDFs: the same oracle with the geometric rule (paragraphs start indented;
-``--em`` defaults to the most common indent / 2).
+``--em`` defaults to the most common indent / 2; ``--pages 3-`` leaves out a title
+page and contents, whose entries are not paragraphs).
 """
 
 from __future__ import annotations
@@ -111,12 +112,17 @@ def main() -> None:
     parser.add_argument("pdfs", nargs="*", type=Path)
     parser.add_argument("--em", type=float, help="body font size in pt (default: inferred from the indent)")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="list the N shortest lines")
+    parser.add_argument("--pages", metavar="FIRST-LAST", help="measure only these pages (e.g. the articles)")
     args = parser.parse_args()
     if not args.pdfs:
         build_and_measure(args)
         return
     for pdf in args.pdfs:
-        result = measure(pdf, em=args.em)
+        pages = None
+        if args.pages:
+            first, _, last = args.pages.partition("-")
+            pages = range(int(first), int(last or 10**9) + 1)
+        result = measure(pdf, em=args.em, pages=pages)
         edges = ", ".join(f"{'even' if parity == 0 else 'odd'} pages {result.left[parity]:.1f}-"
                           f"{result.right[parity]:.1f}" for parity in (1, 0) if parity in result.left)
         print(f"{pdf}: {describe(result)} short (em {result.em:.2f} pt; {edges}; "

@@ -139,9 +139,18 @@ def _squeeze(text: str) -> str:
 
 
 def measure(pdf: Path, *, em: float | None = None, indent_em: float = 2.0, tolerance_em: float = 0.1,
-            paragraphs: Sequence[str] | None = None) -> Measurement:
-    """Measure how ``pdf``'s non-final paragraph lines fill the measure (see the module doc)."""
+            paragraphs: Sequence[str] | None = None, pages: range | None = None) -> Measurement:
+    """Measure how ``pdf``'s non-final paragraph lines fill the measure (see the module doc).
+
+    ``pages`` (1-based) keeps the measure to those pages, e.g. the articles of a
+    volume without its title page and contents (whose entries are not paragraphs).
+    Not with ``paragraphs``, which must be the text of the whole document.
+    """
     lines = pdf_lines(pdf)
+    if pages is not None:
+        if paragraphs is not None:
+            raise ValueError("measure(): pages= and paragraphs= exclude each other")
+        lines = [line for line in lines if line.page in pages]
     if not lines:
         raise AssertionError(f"{pdf}: pdftotext found no text")
     body_height = _mode([line.height for line in lines], 0.05)
