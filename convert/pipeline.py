@@ -25,7 +25,7 @@ from .output import InputGuard, safe_filename, write_atomic
 from .reader.collection import ReadOptions, read
 from .registry import Registry
 from .resources import Resources
-from .writers.base import Writer
+from .writers.base import Document, Writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +139,9 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
             continue
         writer = writer_class(job.write_options, resources)
         if job.each or writer_class.per_article:
-            for article in collection.articles:
-                single = collection.with_articles([article])
-                _emit(job, writer, single, _article_stem(article), guard, report)
+            singles = [collection.with_articles([article]) for article in collection.articles]
+            for article, outcome in zip(collection.articles, writer.documents_each(singles)):
+                _write(job, writer, outcome, _article_stem(article), guard, report)
         elif job.split_by or job.split_every:
             for stem, volume in split_volumes(collection, job.split_by, job.split_every):
                 _emit(job, writer, volume, stem, guard, report)
@@ -203,15 +203,23 @@ def _check_output_shape(job: Job, writers: list[type[Writer]]) -> None:
 
 def _emit(job: Job, writer: Writer, collection: Collection, stem: str, guard: InputGuard, report: Report) -> None:
     try:
-        documents = writer.documents(collection)
+        outcome: list[Document] | ConvertError = writer.documents(collection)
     except ConvertError as exc:
-        report.failures.append(exc)
+        outcome = exc
+    _write(job, writer, outcome, stem, guard, report)
+
+
+def _write(job: Job, writer: Writer, outcome: list[Document] | ConvertError, stem: str, guard: InputGuard,
+           report: Report) -> None:
+    """Write one collection's documents (or report why there are none), with the writer's warnings."""
+    report.diagnostics.extend(writer.diagnostics)
+    report.failures.extend(writer.failures)
+    writer.diagnostics.clear()
+    writer.failures.clear()
+    if isinstance(outcome, ConvertError):
+        report.failures.append(outcome)
         return
-    finally:
-        report.diagnostics.extend(writer.diagnostics)
-        report.failures.extend(writer.failures)
-        writer.diagnostics.clear()
-        writer.failures.clear()
+    documents = outcome
     if job.output is None and len(documents) > 1:
         report.failures.append(UsageError(
             f"--to {writer.name} writes {len(documents)} files ({documents[0].name or 'the main one'}, "

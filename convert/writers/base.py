@@ -9,7 +9,7 @@ without running it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Iterator, Sequence
 
 from ..errors import ConvertError, Diagnostic
 from ..model import Collection
@@ -59,3 +59,15 @@ class Writer:
     def documents(self, collection: Collection) -> list[Document]:
         """Every file this writer makes for ``collection``; most make one."""
         return [Document("", self.render(collection))]
+
+    def documents_each(self, collections: Sequence[Collection]) -> Iterator[list[Document] | ConvertError]:
+        """``documents()`` for each collection in turn (``--each``), or the error it raised.
+
+        A writer whose documents are costly (PDF) makes them on every core instead;
+        the results still come in the order of ``collections``.
+        """
+        for collection in collections:
+            try:
+                yield self.documents(collection)
+            except ConvertError as exc:
+                yield exc

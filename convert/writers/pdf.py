@@ -26,21 +26,23 @@ its identifier from its bytes, never from the clock or a random number.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import multiprocessing
 import os
 import re
 import resource
-from multiprocessing.connection import wait
 from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Iterator, Sequence
 
 from markupsafe import Markup
 
-from ..errors import InputError, WriterError
+from ..errors import ConvertError, InputError, WriterError
 from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
                       normalize_lang, primary, render_body, source_file)
-from .base import Writer
+from .base import Document, Writer
 
 # Paper (CSS name, width, height) and margins (top, bottom, outer, inner before the gutter).
 PAPERS = {
@@ -87,6 +89,35 @@ class PdfWriter(Writer):
                 return self._render_in_parts(plan) if in_parts else self._render_at_once(plan)
             except _Culprits as found:
                 articles = self._leave_out(articles, found.culprits)
+
+    def documents_each(self, collections: Sequence[Collection]) -> Iterator[list[Document] | ConvertError]:
+        """One PDF per article (``--each``), laid out on every core, a batch at a time."""
+        batch = 8 * _workers()
+        for start in range(0, len(collections), batch):
+            chunk = collections[start:start + batch]
+            jobs: list[RenderJob | ConvertError] = []
+            for collection in chunk:
+                try:
+                    if len(collection.articles) != 1:
+                        raise WriterError("--each gives one article per PDF")
+                    self._check_options()
+                    plan = self._plan(collection, list(collection.articles))
+                    jobs.append(RenderJob(self._html(plan, front=False, articles=True), self._stylesheets(),
+                                          plan.allowed, self.options.pdf_variant))
+                except ConvertError as exc:
+                    jobs.append(exc)
+            runnable = [j for j in jobs if isinstance(j, RenderJob)]
+            results = iter(run_many(runnable, [self._time_limit(1)] * len(runnable)))
+            for collection, job in zip(chunk, jobs):
+                if isinstance(job, ConvertError):
+                    yield job
+                    continue
+                result = next(results)
+                if isinstance(result, RenderFailure):
+                    article = collection.articles[0]
+                    yield InputError(article.source or article.title, f"cannot be laid out as PDF ({result})")
+                else:
+                    yield [Document("", result)]
 
     # --- one WeasyPrint call ----------------------------------------------------------
 
@@ -388,6 +419,7 @@ def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None =
     """
     import time
 
+    _warm_up()
     context = multiprocessing.get_context("fork")
     workers = workers or _workers()
     results: list[bytes | RenderFailure | None] = [None] * len(jobs)
@@ -419,6 +451,18 @@ def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None =
                 results[index] = RenderFailure(f"took longer than {timeouts[index]:.0f} s")
                 _finish(receiver, child)
     return results  # type: ignore[return-value]
+
+
+@functools.cache
+def _warm_up() -> None:
+    """Load WeasyPrint, Pango and the CJK fonts once, in the parent, so that no forked child pays for it."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    HTML(string='<p lang="zh-CN" style="font-family: \'Noto Serif CJK SC\'">中文 <b>字</b> '
+                '<span style="font-family: \'Noto Sans CJK SC\'">体</span> Latin</p>').write_pdf()
 
 
 def _finish(receiver, child) -> None:
