@@ -348,6 +348,7 @@ def _image(img, article: Article, links: BookLinks, words: Mapping[str, str], us
 
 _CJK_LINE_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t\r]*\n[ \t\r\n]*"
                              r"(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+_URL_TEXT = re.compile(r"(?:https?://|www\.)\S+$")
 _PREFORMATTED = frozenset({_X + "pre", _X + "code", _X + "textarea"})
 
 
@@ -370,6 +371,11 @@ def _print_layout(root, prefix: str) -> None:
         if el.tag in (_X + "td", _X + "th"):
             _clamp_span(el, "colspan", 1000)  # the HTML limits; WeasyPrint takes seconds per 10,000 columns
             _clamp_span(el, "rowspan", 65534)
+        if el.tag == _X + "a" and len(el) == 0 and _URL_TEXT.match(el.text or ""):
+            # A URL as link text may break at any character, as Chinese books print them:
+            # otherwise it moves whole to the next line and leaves a justified line half empty.
+            el.text = "\u200b".join(el.text)
+            el.set("class", ((el.get("class") or "") + " url").strip())
         if el.tag == _X + "a":
             rel = [r for r in (el.get("rel") or "").split() if r.lower() != "attachment"]
             if el.get("rel") is not None:

@@ -80,6 +80,7 @@ class PdfWriter(Writer):
             self.warn("WeasyPrint is subsetting fonts with fontTools because HarfBuzz's subsetter "
                       "(libharfbuzz-subset0) is missing: every PDF with CJK text takes seconds longer. "
                       "Install it: apt-get install libharfbuzz-subset0")
+        self._justify()
         articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
         while True:
             plan = self._plan(collection, articles)
@@ -92,6 +93,7 @@ class PdfWriter(Writer):
 
     def documents_each(self, collections: Sequence[Collection]) -> Iterator[list[Document] | ConvertError]:
         """One PDF per article (``--each``), laid out on every core, a batch at a time."""
+        self._justify()
         batch = 8 * _workers()
         for start in range(0, len(collections), batch):
             chunk = collections[start:start + batch]
@@ -118,6 +120,13 @@ class PdfWriter(Writer):
                     yield InputError(article.source or article.title, f"cannot be laid out as PDF ({result})")
                 else:
                     yield [Document("", result)]
+
+    def _justify(self) -> None:
+        """Justified CJK lines reach the margin (convert.cjk_justify), in this process and its children."""
+        from .. import cjk_justify
+
+        if not cjk_justify.install():
+            self.warn(f"Chinese lines stay ragged: {cjk_justify.unavailable_reason()}")
 
     # --- one WeasyPrint call ----------------------------------------------------------
 
