@@ -58,7 +58,7 @@ START_ON = ("page", "right")
 _HYPHENATED = frozenset("af ca cs da de en eo es et fi fr gl hr hu id is it la lt lv nb nl nn no pl pt ro sk sl "
                         "sq sv tr".split())
 _COLSPAN = re.compile(r'colspan="\s*(\d+)')
-_CHARS_PER_RUN = 60_000  # body text per run of a volume laid out in parts: bounds each child's memory
+_CHARS_PER_RUN = 150_000  # body text per run of a volume laid out in parts: bounds each child's memory
 _MEMORY_LIMIT = 4 << 30  # bytes of address space a rendering child may use
 _PER_ARTICLE_SECONDS = 2.0  # a volume's time limit grows with its articles, on top of render_timeout
 
