@@ -145,9 +145,9 @@ def test_outline_has_one_entry_per_article_in_order(volumes, name):
     assert pages_ == sorted(pages_) and len(set(pages_)) == len(pages_)
 
 
-def test_outline_has_month_sections_when_the_volume_spans_months(tmp_path):
-    path, articles = build(tmp_path, "two-months", [SAMPLES, SEED.parent / ".." / "corpus" / "finews"
-                                                    / "2021-12-01-init.md"])
+@pytest.mark.parametrize("in_parts", [False, True])
+def test_outline_has_month_sections_when_the_volume_spans_months(tmp_path, in_parts):
+    path, articles = build(tmp_path, "two-months", [SAMPLES, FINEWS / "2021-12-01-init.md"], in_parts=in_parts)
     entries = outline(path)
     assert [e[1] for e in entries if e[0] == 1] == ["2021年12月", "2022年5月"]
     assert len([e for e in entries if e[0] == 2]) == len(articles)
