@@ -34,25 +34,30 @@ import os
 import re
 import subprocess
 import uuid
-import warnings
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ebooklib import epub
 from lxml import etree
 
-from ..errors import WriterError
+from ..errors import FetchError, WriterError
 from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, format_date, format_month, is_rtl, labels, normalize_lang,
                       primary, render_chapter)
+from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
 from .base import Writer
+
+if TYPE_CHECKING:
+    from ..fetch import Fetched
 
 # uuid5 namespace for book identifiers: same articles -> same urn:uuid.
 _BOOK_NAMESPACE = uuid.UUID("5f0f5cb5-8a3c-4b8e-9d57-0c2d0e3b6a11")
 _STYLESHEET = "style/book.css"
-# Image types EPUB 3 readers must support (core media types); others are converted to PNG.
+# Raster types EPUB 3 readers must support (core media types); others are converted to PNG. SVG is one too.
 _CORE_IMAGES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"), "GIF": ("image/gif", ".gif"),
                 "WEBP": ("image/webp", ".webp")}
 _MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -62,10 +67,6 @@ _WRITING_MODES = ("horizontal-tb", "vertical-rl")
 _VERTICAL_CSS = """/* --epub-writing-mode vertical-rl */
 html:lang(zh), html:lang(ja) { -epub-writing-mode: vertical-rl; writing-mode: vertical-rl; }
 """
-
-
-class EpubWarning(UserWarning):
-    """Something of an article the book cannot hold (an unreadable or unsupported image)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class EpubWriter(Writer):
         grouped = _groups(collection.articles, self.options.group_by, self.options.sort, lang)
         articles = [a for _, members in grouped for a in members]
         files = [f"a{i:04d}.xhtml" for i in range(1, len(articles) + 1)]
-        images, image_map = _images(articles)
+        images, image_map = self._images(articles, collection.site.absolute_root)
         links = BookLinks(
             chapters={url: f for article, f in zip(articles, files) for url in article_urls(article)},
             ids={f: body_ids(a.body) for a, f in zip(articles, files)},
@@ -117,8 +118,8 @@ class EpubWriter(Writer):
             if primary(lang) in ("zh", "ja"):
                 book.set_direction("rtl")  # vertical lines run right to left, so do the pages
             else:
-                warnings.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
-                              "Japanese documents are set vertically", EpubWarning, stacklevel=2)
+                self.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
+                          "Japanese documents are set vertically")
             # Appended in the writer, not in epub.css, so that it follows the option even with an overridden sheet.
             sheets.append(_VERTICAL_CSS)
         css = "\n".join(sheets)
@@ -209,7 +210,81 @@ class EpubWriter(Writer):
         source = site.title or urlsplit(site.absolute_root or articles[0].permalink or "").hostname or ""
         if source == name:  # the site title is already the heading: show where it lives instead
             source = urlsplit(site.absolute_root or "").hostname or ""
+        if _cover_fonts()[0] is None:
+            self.warn("no CJK-capable font found (install fonts-noto-cjk); the generated cover uses Pillow's "
+                      "default font and may not show Chinese or Japanese characters")
         return "images/cover.jpg", "image/jpeg", generated_cover(name, _date_range(articles, lang), source)
+
+    def _images(self, articles: list[Article], site_root: str) -> tuple[list[_Image], dict[tuple[str, str], str]]:
+        """Every image the book holds and (article id, URL in its body) -> packaged name.
+
+        Local images come from the source tree; remote ones only with ``--fetch-remote``,
+        through :mod:`convert.fetch`. An image that cannot be had is reported (once per
+        file or URL) and its alt text stands in.
+        """
+        fetched: dict[str, Fetched | FetchError] = {}
+        if self.options.fetch_remote:
+            urls = _remote_image_urls(articles)
+            if urls:
+                with ThreadPoolExecutor(min(4, len(urls))) as pool:
+                    fetched = dict(zip(urls, pool.map(self._fetch, urls)))
+        packaged: list[_Image] = []
+        by_source: dict[Path | str, str | None] = {}
+        mapping: dict[tuple[str, str], str] = {}
+        for article in articles:
+            for asset in article.assets:
+                if asset.path is not None:
+                    source: Path | str | None = _source_file(article, asset.path)
+                    if source is None:
+                        self.warn(f"image {asset.path} not found in the source tree; its alt text stands in",
+                                  article.source)
+                        continue
+                elif asset.url in fetched:
+                    source = asset.url
+                else:
+                    if _on_site(asset.url, site_root):  # meant to be a file of the site, which is not there
+                        self.warn(f"image {asset.url} not found in the source tree; its alt text stands in",
+                                  article.source)
+                    continue
+                if source not in by_source:
+                    by_source[source] = self._package(source, fetched, len(packaged) + 1, packaged, article)
+                if by_source[source] is not None:
+                    mapping[(article.id, asset.url)] = by_source[source]
+        return packaged, mapping
+
+    def _fetch(self, url: str) -> Fetched | FetchError:
+        from ..fetch import fetch  # the network stack only for books that fetch
+
+        try:
+            return fetch(url, self.options)
+        except FetchError as exc:
+            return exc
+
+    def _package(self, source: Path | str, fetched: dict[str, Fetched | FetchError], n: int,
+                 packaged: list[_Image], article: Article) -> str | None:
+        """Add the image ``source`` (a local file or a fetched URL) as number ``n``; its name, or None with a warning."""
+        if isinstance(source, str):
+            result = fetched[source]
+            if isinstance(result, FetchError):
+                self.warn(f"remote image not embedded: {result}; its alt text and a link stand in", article.source)
+                return None
+            data, label = result.data, source
+        else:
+            label = source.name
+            try:
+                if source.stat().st_size > _MAX_IMAGE_BYTES:
+                    raise ValueError(f"larger than {_MAX_IMAGE_BYTES // 1024 // 1024} MB")
+                data = source.read_bytes()
+            except (OSError, ValueError) as exc:
+                self.warn(f"image {label} dropped ({exc}); its alt text stands in", article.source)
+                return None
+        try:
+            image = _package_image(data, n)
+        except ValueError as exc:
+            self.warn(f"image {label} dropped: {exc}; its alt text stands in", article.source)
+            return None
+        packaged.append(image)
+        return image.name
 
 
 def _given_cover(path: Path) -> tuple[str, str, bytes]:
@@ -232,7 +307,8 @@ def generated_cover(title: str, dates: str, source: str) -> bytes:
     """A 1600x2400 JPEG showing the title, the date range and the source; same text -> same bytes.
 
     Drawn in a CJK-capable font found by fontconfig (Noto Serif CJK), so Chinese titles
-    are not tofu; without one, Pillow's own font with a warning. No clock, no metadata:
+    are not tofu; without one (``_cover_fonts()`` says so; the writer warns), Pillow's own
+    font. No clock, no metadata:
     the JPEG depends only on the text (and the font and Pillow in use).
     """
     from PIL import Image, ImageDraw, ImageFont
@@ -244,9 +320,6 @@ def generated_cover(title: str, dates: str, source: str) -> bytes:
     draw.rectangle((60, 60, width - 61, height - 61), outline=accent, width=8)
     draw.rectangle((84, 84, width - 85, height - 85), outline=accent, width=2)
     regular, bold = _cover_fonts()
-    if regular is None:
-        warnings.warn("no CJK-capable font found (install fonts-noto-cjk); the generated cover uses Pillow's "
-                      "default font and may not show Chinese or Japanese characters", EpubWarning, stacklevel=3)
 
     def font(size: int, heavy: bool = False):
         found = (bold or regular) if heavy else regular
@@ -453,51 +526,51 @@ def _metadata(book: epub.EpubBook, collection: Collection, articles: list[Articl
         for value in values:
             book.add_metadata(None, "meta", value, {"property": prop})
     summary = ("Text with headings, a table of contents and a reading order equal to the navigation order; "
-               "images carry their alternative text; remote images are replaced by their description and a link.")
+               "images carry their alternative text; images the book does not hold are replaced by their "
+               "description and a link.")
     book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 
 
-def _images(articles: list[Article]) -> tuple[list[_Image], dict[tuple[str, str], str]]:
-    """Every local image, read from the source tree, in a format EPUB allows; (article id, url) -> name."""
-    packaged: list[_Image] = []
-    by_file: dict[Path, str | None] = {}
-    mapping: dict[tuple[str, str], str] = {}
-    for article in articles:
-        for asset in article.assets:
-            if asset.path is None:
-                continue
-            file = _source_file(article, asset.path)
-            if file is None:
-                warnings.warn(f"{article.source}: image {asset.path} not found in the source tree; "
-                              "its alt text stands in", EpubWarning, stacklevel=2)
-                continue
-            if file not in by_file:
-                by_file[file] = _package_image(file, len(packaged) + 1, packaged, article)
-            if by_file[file] is not None:
-                mapping[(article.id, asset.url)] = by_file[file]
-    return packaged, mapping
+def _on_site(url: str, site_root: str) -> bool:
+    """Whether an image URL names a file of the site itself (relative, or under the site's own address)."""
+    parts = urlsplit(url)
+    if not parts.scheme and not url.startswith("//"):
+        return True
+    return bool(site_root) and url.startswith(site_root.rstrip("/") + "/")
 
 
-def _package_image(file: Path, n: int, packaged: list[_Image], article: Article) -> str | None:
+def _remote_image_urls(articles: list[Article]) -> list[str]:
+    """The web addresses of the images not found locally, each once, in reading order."""
+    urls = (a.url for article in articles for a in article.assets
+            if a.path is None and urlsplit(a.url).scheme in ("http", "https"))
+    return list(dict.fromkeys(urls))
+
+
+def _package_image(data: bytes, n: int) -> _Image:
+    """``data`` as the book's image number ``n``, in a format EPUB readers must show; ValueError says why not.
+
+    PNG, JPEG, GIF and WebP go in as they are; other raster formats (BMP, TIFF, ICO...) are
+    converted to PNG; SVG goes in sanitized (:mod:`convert.svg`): a drawing, nothing active.
+    """
     from PIL import Image, UnidentifiedImageError
 
+    if looks_like_svg(data):
+        try:
+            return _Image(f"images/i{n:04d}.svg", "image/svg+xml", sanitize_svg(data))
+        except UnsafeSvg as exc:
+            raise ValueError(f"an SVG that cannot be made safe: {exc}") from None
     try:
-        data = file.read_bytes()
-        if len(data) > _MAX_IMAGE_BYTES:
-            raise ValueError(f"larger than {_MAX_IMAGE_BYTES // 1024 // 1024} MB")
         with Image.open(io.BytesIO(data)) as picture:
             kind = _CORE_IMAGES.get(picture.format or "")
-            if kind is None:  # BMP, TIFF, ICO...: EPUB readers need not show them; PNG they must
+            if kind is None:  # readers need not show BMP, TIFF, ICO...; PNG they must
                 out = io.BytesIO()
                 picture.convert("RGBA" if "A" in picture.getbands() else "RGB").save(out, "PNG")
                 data, kind = out.getvalue(), _CORE_IMAGES["PNG"]
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        warnings.warn(f"{article.source}: image {file.name} dropped ({exc}); its alt text stands in",
-                      EpubWarning, stacklevel=3)
-        return None
-    name = f"images/i{n:04d}{kind[1]}"
-    packaged.append(_Image(name, kind[0], data))
-    return name
+    except UnidentifiedImageError:
+        raise ValueError("not an image format Pillow knows (nor SVG)") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"unreadable ({exc})") from None
+    return _Image(f"images/i{n:04d}{kind[1]}", kind[0], data)
 
 
 def _source_file(article: Article, rel: str) -> Path | None:
