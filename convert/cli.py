@@ -77,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="vertical-rl: vertical Chinese/Japanese text, pages turning right to left")
     book.add_argument("--cover", type=Path, metavar="IMAGE",
                       help="cover image (JPEG or PNG); without it a cover is drawn from title, dates and source")
+    pdf = parser.add_argument_group("pdf")
+    pdf.add_argument("--paper", choices=["A4", "A5", "B5", "Letter"], default="A5", help="paper size (default: A5)")
+    pdf.add_argument("--gutter", default="10mm", metavar="LENGTH",
+                     help="extra inner margin for the binding, a CSS length (default: 10mm)")
+    pdf.add_argument("--start-on", choices=["page", "right"], default="page",
+                     help="each article starts on a new page (default) or on a right-hand page, for binding")
+    pdf.add_argument("--pdf-variant", choices=["pdf/a-3b", "pdf/a-2b", "pdf/ua-1"],
+                     help="archival (PDF/A) or accessible (PDF/UA) PDF")
+    pdf.add_argument("--render-timeout", type=_positive, default=120, metavar="SECONDS",
+                     help="give up an article whose layout takes longer (default: 120)")
     inp = parser.add_argument_group("input")
     inp.add_argument("-f", "--from", dest="from_format", choices=["post", "json"],
                      help="read convert's JSON form instead of posts")
@@ -112,6 +122,15 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2022-05-27") from None
+
+
+def _length(text: str) -> str:
+    """A CSS length for --gutter: a number and a unit (mm, cm, in, pt)."""
+    import re
+
+    if not re.fullmatch(r"\d+(\.\d+)?(mm|cm|in|pt|pc|px|q)", text.strip()):
+        raise UsageError(f"--gutter {text}: expected a length like 15mm or 0.5in")
+    return text.strip()
 
 
 def _positive(text: str) -> int:
@@ -157,7 +176,10 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
                                    group_by=args.group_by, sort=args.sort, series=args.series,
                                    series_index=args.series_index, writing_mode=args.epub_writing_mode,
                                    cover=args.cover, markdown_flavor=args.markdown_flavor,
-                                   fetch_remote=args.fetch_remote, allowed_hosts=tuple(args.allow_host)),
+                                   fetch_remote=args.fetch_remote, allowed_hosts=tuple(args.allow_host),
+                                   paper=args.paper, gutter=_length(args.gutter), start_on=args.start_on,
+                                   pdf_variant=args.pdf_variant, keep_going=not args.strict,
+                                   render_timeout=float(args.render_timeout)),
         selection=selection, template_dirs=args.template_dir,
         css=args.css, strict=args.strict, split_by=args.split_by, split_every=args.split_every,
     )

@@ -32,3 +32,10 @@ class WriteOptions:
     series_index: float | None = None  # the book's number in that series
     writing_mode: str = "horizontal-tb"  # or vertical-rl: top-to-bottom, right-to-left for zh/ja
     cover: Path | None = None  # a JPEG or PNG; None: a cover is drawn from the title, dates and source
+    # PDF
+    paper: str = "A5"  # A4, A5, B5 or Letter
+    gutter: str = "10mm"  # added to the inner margin, for binding
+    start_on: str = "page"  # page: each article on a new page; right: on a right-hand (odd) page
+    pdf_variant: str | None = None  # pdf/a-3b, pdf/a-2b or pdf/ua-1
+    keep_going: bool = True  # an article that cannot be rendered is left out (and reported); False: fail
+    render_timeout: float = 120.0  # seconds one article may take to lay out before it is given up

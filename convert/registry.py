@@ -48,6 +48,12 @@ def _epub() -> type[Writer]:
     return EpubWriter
 
 
+def _pdf() -> type[Writer]:
+    from .writers.pdf import PdfWriter
+
+    return PdfWriter
+
+
 def _rss() -> type[Writer]:
     from .writers.rss import RssWriter
 
@@ -60,6 +66,7 @@ BUILTIN_WRITERS: dict[str, Callable[[], type[Writer]]] = {
     "json": _json,
     "jsonfeed": _jsonfeed,
     "markdown": _markdown,
+    "pdf": _pdf,
     "rss": _rss,
 }
 

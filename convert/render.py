@@ -107,6 +107,9 @@ class BookLinks:
     chapters: Mapping[str, str] = field(default_factory=dict)
     ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     images: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # PDF: every article lives in one HTML document; a "file name" is then the article's
+    # id prefix, and a link to it is "#prefix" or "#prefix-fragment".
+    single_document: bool = False
 
     def chapter_for(self, url: str) -> str | None:
         if url in self.chapters:
@@ -135,6 +138,40 @@ class Chapter:
     xhtml: str
     lang: str
     images: tuple[str, ...]  # packaged image names it uses
+
+
+def source_file(article: Article, rel: str):
+    """The file an asset path names, resolved inside the article's source tree only (``Path`` or None).
+
+    ``Asset.path`` is relative to the source root the reader used: the site root
+    (the nearest folder above the post with a Jekyll or Hugo config) or, for a
+    loose post, its own folder. The model does not carry that root, so it is found
+    again the same way; a path that leaves the root (symlinks too) is refused.
+    """
+    from pathlib import Path
+
+    from .reader.site import find_site_root
+
+    if not article.source or article.source in ("-", "<stdin>"):
+        return None
+    post = Path(article.source)
+    roots = [d for d in post.parents if find_site_root(d) is not None][:1] + [post.parent]
+    for root in roots:
+        try:
+            top = root.resolve()
+            candidate = (root / rel).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if candidate.is_relative_to(top) and candidate.is_file():
+            return candidate
+    return None
+
+
+def date_range(articles: Sequence[Article], lang: str) -> str:
+    """``2022年5月1日 – 2022年5月27日``, or one date when they are all on the same day."""
+    dates = sorted(a.date for a in articles)
+    first, last = format_date(dates[0], lang), format_date(dates[-1], lang)
+    return first if first == last else f"{first} – {last}"
 
 
 def render_chapter(article: Article, file_name: str, *, resources: Resources, links: BookLinks,
@@ -168,8 +205,16 @@ def render_chapter(article: Article, file_name: str, *, resources: Resources, li
     return Chapter(text, lang, used)
 
 
-def render_body(article: Article, file_name: str, links: BookLinks, lang: str) -> tuple[str, tuple[str, ...]]:
-    """The body as an XHTML ``div class="body"`` (string) and the packaged images it uses."""
+def render_body(article: Article, file_name: str, links: BookLinks, lang: str, *,
+                print_layout: bool = False) -> tuple[str, tuple[str, ...]]:
+    """The body as an XHTML ``div class="body"`` (string) and the packaged images it uses.
+
+    ``print_layout`` (PDF): ids are prefixed with ``file_name`` so that articles can share
+    one document, each note moves to where it is called (``span class="footnote"``, for
+    CSS ``float: footnote``), line breaks between two CJK characters are dropped (they
+    would print as spaces), and ``rel="attachment"`` is removed (WeasyPrint would embed
+    the target file in the PDF).
+    """
     source = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" class="body">{article.body}</div>'
     root = etree.fromstring(source, _PARSER)
     ids = _unique_ids(root)
@@ -179,6 +224,8 @@ def render_body(article: Article, file_name: str, links: BookLinks, lang: str) -
         _image(img, article, links, labels(lang), used)
     for a in root.iter(_X + "a"):
         _link(a, file_name, ids, notes, links)
+    if print_layout:
+        _print_layout(root, file_name)
     for p in root.iter(_X + "p"):
         if (p.text or "").startswith("\u3000"):  # the source's own indent: the stylesheet adds none
             p.set("class", ((p.get("class") or "") + " ideographic-indent").strip())
@@ -249,6 +296,9 @@ def _link(a, file_name: str, ids: set[str], notes: set[str], links: BookLinks) -
             a.set("role", "doc-noteref")
         elif fragment not in ids:
             del a.attrib["href"]  # leads nowhere: EPUBCheck RSC-012
+            return
+        if links.single_document:
+            a.set("href", f"#{file_name}-{fragment}")
         return
     parts = urlsplit(href)
     target = links.chapter_for(href.split("#", 1)[0]) if parts.scheme in ("http", "https", "") else None
@@ -256,9 +306,11 @@ def _link(a, file_name: str, ids: set[str], notes: set[str], links: BookLinks) -
         fragment = parts.fragment if parts.fragment in links.ids.get(target, ()) else ""
         if target == file_name:
             if fragment:
-                a.set("href", "#" + fragment)
+                a.set("href", f"#{file_name}-{fragment}" if links.single_document else "#" + fragment)
             else:
                 del a.attrib["href"]
+        elif links.single_document:
+            a.set("href", "#" + target + ("-" + fragment if fragment else ""))
         else:
             a.set("href", target + ("#" + fragment if fragment else ""))
         return
@@ -292,3 +344,92 @@ def _image(img, article: Article, links: BookLinks, words: Mapping[str, str], us
         replacement.text = alt or ""
         replacement.tail = img.tail
     parent.replace(img, replacement)
+
+
+_CJK_LINE_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t\r]*\n[ \t\r\n]*"
+                             r"(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+_PREFORMATTED = frozenset({_X + "pre", _X + "code", _X + "textarea"})
+
+
+def _print_layout(root, prefix: str) -> None:
+    """What a single printed document needs; see :func:`render_body`."""
+    for note in list(root.iter(_X + "aside")):
+        if note.get(_EPUB_TYPE) == "footnote":
+            _inline_note(root, note, prefix)
+    for box in list(root.iter(_X + "div", _X + "section")):
+        if "footnotes" in (box.get("class") or "").split() and not box.findall(_X + "aside"):
+            for hr in box.findall(_X + "hr"):
+                box.remove(hr)
+            if not len(box) and not (box.text or "").strip():
+                _remove_keeping_tail(box)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("id") is not None:
+            el.set("id", f"{prefix}-{el.get('id')}")
+        if el.tag == _X + "a":
+            rel = [r for r in (el.get("rel") or "").split() if r.lower() != "attachment"]
+            if el.get("rel") is not None:
+                if rel:
+                    el.set("rel", " ".join(rel))
+                else:
+                    del el.attrib["rel"]
+        if el.tag not in _PREFORMATTED and not any(p.tag in _PREFORMATTED for p in el.iterancestors()):
+            if el.text and "\n" in el.text:
+                el.text = _CJK_LINE_BREAK.sub("", el.text)
+        if el.tail and "\n" in el.tail and not any(p.tag in _PREFORMATTED for p in el.iterancestors()):
+            el.tail = _CJK_LINE_BREAK.sub("", el.tail)
+
+
+def _inline_note(root, note, prefix: str) -> None:
+    """Move a note's text to its first call, as an inline ``span class="footnote"``.
+
+    Paragraphs become line breaks (a ``p`` cannot sit in a ``span``), the "back to the
+    text" links go; later calls of the same note keep their number, unlinked.
+    """
+    note_id = note.get("id")
+    calls = [a for a in root.iter(_X + "a") if note_id and a.get("href") == f"#{prefix}-{note_id}"]
+    if not calls:
+        return
+    span = etree.Element(_X + "span", {"class": "footnote"})
+    for back in [a for a in note.iter(_X + "a") if (a.get("href") or "").startswith("#")
+                 and ("reversefootnote" in (a.get("class") or "") or "footnote-backref" in (a.get("class") or "")
+                      or a.get("role") == "doc-backlink")]:
+        _remove_keeping_tail(back)
+    parts = [note] if not len(note) or note[0].tag != _X + "p" else list(note)
+    for n, part in enumerate(parts):
+        if n:
+            span.append(etree.Element(_X + "br"))
+        if part is note:
+            if note.text:
+                span.append(etree.Element(_X + "span"))
+                span[-1].text = note.text
+            for child in list(note):
+                span.append(child)
+        else:
+            inner = etree.SubElement(span, _X + "span")
+            inner.text = part.text
+            for child in list(part):
+                inner.append(child)
+    if len(span) and span[-1].tail:
+        span[-1].tail = span[-1].tail.rstrip()
+    first = calls[0]
+    call = first.getparent() if first.getparent().tag == _X + "sup" else first
+    span.tail = call.tail
+    call.getparent().replace(call, span)
+    for other in calls[1:]:
+        other.attrib.pop("href", None)
+        other.attrib.pop(_EPUB_TYPE, None)
+        other.attrib.pop("role", None)
+    _remove_keeping_tail(note)
+
+
+def _remove_keeping_tail(el) -> None:
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
