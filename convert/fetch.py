@@ -120,7 +120,7 @@ def _checked_url(current: str, original: str, allowed: set[str]) -> tuple[str, s
 
 
 def _public_addresses(url: str, host: str, port: int, explicit: bool) -> list[str]:
-    """The addresses ``host`` resolves to; FetchError if any is not public and the host was not named by --allow-host."""
+    """The addresses ``host`` resolves to; FetchError if one is not public and --allow-host did not name the host."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:

@@ -143,10 +143,12 @@ class Chapter:
 def source_file(article: Article, rel: str):
     """The file an asset path names, resolved inside the article's source tree only (``Path`` or None).
 
-    ``Asset.path`` is relative to the source root the reader used: the site root
-    (the nearest folder above the post with a Jekyll or Hugo config) or, for a
-    loose post, its own folder. The model does not carry that root, so it is found
-    again the same way; a path that leaves the root (symlinks too) is refused.
+    ``Asset.path`` is relative to the source root the reader used: the site root (the
+    nearest folder above the post with a Jekyll or Hugo config), else the folder named
+    on the command line or, for a post named alone, its own folder. The model does not
+    carry that root, so it is one of the post's folders: the site root when there is
+    one, else the nearest folder up from the post where the path names a file (never
+    the file system's root). A path that leaves its root (symlinks too) is refused.
     """
     from pathlib import Path
 
@@ -154,8 +156,9 @@ def source_file(article: Article, rel: str):
 
     if not article.source or article.source in ("-", "<stdin>"):
         return None
-    post = Path(article.source)
-    roots = [d for d in post.parents if find_site_root(d) is not None][:1] + [post.parent]
+    folders = list(Path(article.source).absolute().parents)
+    site = next((d for d in folders if find_site_root(d) is not None), None)
+    roots = [site] + folders[:folders.index(site)] if site is not None else folders[:-1]
     for root in roots:
         try:
             top = root.resolve()

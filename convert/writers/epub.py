@@ -46,8 +46,8 @@ from lxml import etree
 
 from ..errors import FetchError, WriterError
 from ..model import Article, Collection
-from ..render import (BookLinks, article_urls, body_ids, format_date, format_month, is_rtl, labels, normalize_lang,
-                      primary, render_chapter)
+from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
+                      normalize_lang, primary, render_chapter, source_file)
 from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
 from .base import Writer
 
@@ -158,7 +158,7 @@ class EpubWriter(Writer):
                 sections.append({"title": label, "href": f"s{index:03d}.xhtml" if groups else "",
                                  "entries": entries, "members": members})
             contents = self.resources.template("contents.xhtml").render(
-                title=title, subtitle=_date_range(articles, lang), sections=sections, **context)
+                title=title, subtitle=date_range(articles, lang), sections=sections, **context)
             _add_document(book, "contents", "contents.xhtml", contents)
             spine.append("contents")
             toc.append(epub.Link("contents.xhtml", words["contents"], "toc-contents"))
@@ -213,7 +213,7 @@ class EpubWriter(Writer):
         if _cover_fonts()[0] is None:
             self.warn("no CJK-capable font found (install fonts-noto-cjk); the generated cover uses Pillow's "
                       "default font and may not show Chinese or Japanese characters")
-        return "images/cover.jpg", "image/jpeg", generated_cover(name, _date_range(articles, lang), source)
+        return "images/cover.jpg", "image/jpeg", generated_cover(name, date_range(articles, lang), source)
 
     def _images(self, articles: list[Article], site_root: str) -> tuple[list[_Image], dict[tuple[str, str], str]]:
         """Every image the book holds and (article id, URL in its body) -> packaged name.
@@ -234,7 +234,7 @@ class EpubWriter(Writer):
         for article in articles:
             for asset in article.assets:
                 if asset.path is not None:
-                    source: Path | str | None = _source_file(article, asset.path)
+                    source: Path | str | None = source_file(article, asset.path)
                     if source is None:
                         self.warn(f"image {asset.path} not found in the source tree; its alt text stands in",
                                   article.source)
@@ -262,7 +262,7 @@ class EpubWriter(Writer):
 
     def _package(self, source: Path | str, fetched: dict[str, Fetched | FetchError], n: int,
                  packaged: list[_Image], article: Article) -> str | None:
-        """Add the image ``source`` (a local file or a fetched URL) as number ``n``; its name, or None with a warning."""
+        """Add the image ``source`` (a local file or a fetched URL) as number ``n``: its name, or None and a warning."""
         if isinstance(source, str):
             result = fetched[source]
             if isinstance(result, FetchError):
@@ -475,16 +475,10 @@ def _first_line(article: Article) -> str:
     return summary[:120] + ("…" if len(summary) > 120 else "")
 
 
-def _date_range(articles, lang: str) -> str:
-    dates = sorted(a.date for a in articles)
-    first, last = format_date(dates[0], lang), format_date(dates[-1], lang)
-    return first if first == last else f"{first} – {last}"
-
-
 def _title(collection: Collection, articles: list[Article], lang: str) -> str:
     if len(articles) == 1 and articles[0].title.strip():
         return articles[0].title.strip()
-    return f"{_name(collection, articles, lang)} ({_date_range(articles, lang)})"
+    return f"{_name(collection, articles, lang)} ({date_range(articles, lang)})"
 
 
 def _name(collection: Collection, articles: list[Article], lang: str) -> str:
@@ -571,34 +565,6 @@ def _package_image(data: bytes, n: int) -> _Image:
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValueError(f"unreadable ({exc})") from None
     return _Image(f"images/i{n:04d}{kind[1]}", kind[0], data)
-
-
-def _source_file(article: Article, rel: str) -> Path | None:
-    """The file an asset path names, resolved inside the article's source tree only.
-
-    ``Asset.path`` is relative to the source root the reader used: the site root (the
-    nearest folder above the post with a Jekyll or Hugo config), else the folder named
-    on the command line or, for a post named alone, its own folder. The model does not
-    carry that root, so it is one of the post's folders: the site root when there is
-    one, else the nearest folder up from the post where the path names a file (never
-    the file system's root). A path that leaves its root (symlinks too) is refused.
-    """
-    from ..reader.site import find_site_root
-
-    if not article.source or article.source in ("-", "<stdin>"):
-        return None
-    folders = list(Path(article.source).absolute().parents)
-    site = next((d for d in folders if find_site_root(d) is not None), None)
-    roots = [site] + folders[:folders.index(site)] if site is not None else folders[:-1]
-    for root in roots:
-        try:
-            top = root.resolve()
-            candidate = (root / rel).resolve()
-        except (OSError, RuntimeError):
-            continue
-        if candidate.is_relative_to(top) and candidate.is_file():
-            return candidate
-    return None
 
 
 def _package(book: epub.EpubBook, modified: dt.datetime) -> bytes:

@@ -106,7 +106,8 @@ def books(tmp_path_factory):
     source = collections["hostile"].articles[0].source
     assert [(d.path, d.message) for d in writer.diagnostics] == [
         (source, "image broken.png dropped: not an image format Pillow knows (nor SVG); its alt text stands in"),
-        (source, "image https://example.org/2022/03/01/missing.png not found in the source tree; its alt text stands in"),
+        (source, "image https://example.org/2022/03/01/missing.png not found in the source tree; "
+                 "its alt text stands in"),
     ]
     with ThreadPoolExecutor(len(built)) as pool:
         reports = dict(zip(built, pool.map(epubcheck, built.values())))
