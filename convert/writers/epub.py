@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import unescape as xml_unescape
 
 from ebooklib import epub
 from lxml import etree
@@ -83,6 +84,8 @@ class EpubWriter(Writer):
     media_type = "application/epub+zip"
     binary = True
     description = "EPUB 3 book for e-readers: one chapter per article, in sections, with nav and NCX"
+    # Older readers (Adobe RMSDK, early Kindles) refuse or choke on larger XHTML files: chapters are split below it.
+    max_chapter_bytes = 260_000
 
     def render(self, collection: Collection) -> bytes:
         if not collection.articles:
@@ -165,6 +168,7 @@ class EpubWriter(Writer):
         else:
             sections = [{"title": "", "href": "", "entries": [], "members": [0]}]
 
+        relocated: dict[tuple[str, str], str] = {}  # (chapter file, id) -> the part holding it, for split chapters
         for section in sections:
             children = []
             if section["href"]:
@@ -177,10 +181,16 @@ class EpubWriter(Writer):
                 article, file_name = articles[i], files[i]
                 nav = _chapter_nav(files, i, section["href"], words) if anthology else []
                 chapter = render_chapter(article, file_name, resources=self.resources, links=links, book_lang=lang,
-                                         stylesheets=sheet, context={"nav": nav})
+                                         stylesheets=sheet, context={"nav": nav}, max_bytes=self.max_chapter_bytes)
+                for part_name, xhtml in chapter.parts:
+                    _add_document(book, Path(part_name).stem, part_name, xhtml)
+                    spine.append(Path(part_name).stem)
+                for part_name in chapter.oversized:
+                    self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
+                              "refuse: one paragraph, preformatted block or table row of the article is that large "
+                              "on its own and cannot be split", article.source)
+                relocated.update({(file_name, id_): part for id_, part in chapter.moved.items()})
                 uid = Path(file_name).stem
-                _add_document(book, uid, file_name, chapter.xhtml)
-                spine.append(uid)
                 children.append(epub.Link(file_name, article.title.strip() or format_date(article.date, lang),
                                           "toc-" + uid))
             if section["href"]:
@@ -188,6 +198,8 @@ class EpubWriter(Writer):
             else:
                 toc.extend(children)
 
+        if relocated:
+            _relink(book, relocated)
         book.toc = toc
         book.add_item(epub.EpubNcx())
         nav_item = epub.EpubNav(title=words["contents"])
@@ -401,6 +413,27 @@ def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> N
     # A plain item: ebooklib keeps our bytes as they are (EpubHtml would re-parse them).
     book.add_item(epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
                                 content=text.encode("utf-8")))
+
+
+_FRAGMENT_LINK = re.compile(rb'href="([^"#]+)#([^"]+)"')
+
+
+def _relink(book: epub.EpubBook, relocated: dict[tuple[str, str], str]) -> None:
+    """Point links to an id of a split chapter (``a0003.xhtml#x``) at the part that holds it (``a0003-2.xhtml#x``).
+
+    Links are rewritten in the serialized chapters (the canonical form double-quotes every
+    attribute) and only in those that name a split chapter at all.
+    """
+    split = {file.encode() for file, _ in relocated}
+
+    def target(match: re.Match) -> bytes:
+        file, fragment = match.group(1).decode(), xml_unescape(match.group(2).decode(), {"&quot;": '"'})
+        part = relocated.get((file, fragment))
+        return match.group(0) if part is None else b'href="' + part.encode() + b"#" + match.group(2) + b'"'
+
+    for item in book.get_items_of_media_type("application/xhtml+xml"):
+        if any(b'href="' + file + b"#" in item.content for file in split):
+            item.content = _FRAGMENT_LINK.sub(target, item.content)
 
 
 def _chapter_nav(files: list[str], i: int, section_href: str, words) -> list[tuple[str, str]]:

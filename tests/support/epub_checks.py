@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
+import re
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from lxml import etree
@@ -69,3 +72,55 @@ def spine_of(files: dict[str, bytes]) -> list[str]:
 def text_of(element) -> str:
     """An element's text with runs of white space as one space."""
     return " ".join("".join(element.itertext()).split())
+
+
+def chapters(files: dict[str, bytes]) -> list[list[str]]:
+    """The chapter files in reading order, the parts of a split chapter (``a0003.xhtml``, ``a0003-2.xhtml``) together."""
+    grouped: dict[str, list[str]] = {}
+    for href in spine_of(files):
+        if re.fullmatch(r"a\d{4}(-\d+)?\.xhtml", href):
+            grouped.setdefault(href.split(".")[0].split("-")[0], []).append(href)
+    return list(grouped.values())
+
+
+def broken_links(files: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(document, href) of every link between the book's documents whose file or id does not exist."""
+    ids = {}
+    documents = {}
+    for name, content in files.items():
+        if name.endswith(".xhtml"):
+            documents[name] = etree.fromstring(content)
+            ids[name] = {el.get("id") for el in documents[name].iter(etree.Element) if el.get("id") is not None}
+    broken = []
+    for name, doc in documents.items():
+        for a in doc.iter("{%s}a" % NS["x"]):
+            href = a.get("href")
+            if not href or urlsplit(href).scheme:
+                continue
+            path, _, fragment = href.partition("#")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(path))) if path else name
+            if target not in ids or (fragment and unquote(fragment) not in ids[target]):
+                broken.append((name, href))
+    return broken
+
+
+def assert_chapters_hold_bodies(articles, files: dict[str, bytes]) -> None:
+    """Each article (in reading order) has a chapter whose body text, over all its parts, is the model body's text;
+    its title is the h1 of the first part. Stand-ins for images not in the book (alt text) are not body text."""
+    found = chapters(files)
+    assert len(found) == len(articles)
+    for article, parts in zip(articles, found):
+        text = []
+        for n, part in enumerate(parts):
+            doc = etree.fromstring(files["EPUB/" + part])
+            (body,) = doc.iterfind(".//x:div[@class='body']", NS)
+            for stand_in in body.iterfind(".//*[@class='remote-image']"):
+                stand_in.text = ""
+                for child in stand_in:
+                    stand_in.remove(child)
+            text.append("".join(body.itertext()))  # joined as they are: a part ends where a block ends
+            heading = doc.find(".//x:h1", NS)
+            if n == 0 and article.title.strip():
+                assert text_of(heading) == " ".join(article.title.split()), part
+        model = etree.fromstring(f'<div xmlns="{NS["x"]}">{article.body}</div>')
+        assert " ".join("".join(text).split()) == text_of(model), (article.source, parts)
