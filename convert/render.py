@@ -44,14 +44,14 @@ _ID_ATTR = re.compile(r'\sid="([^"]*)"')
 _LABELS = {
     "zh": {"contents": "目录", "original": "原文链接", "categories": "分类", "tags": "标签", "image": "图片",
            "authors_sep": "、", "terms_sep": "、", "untitled": "无题", "notes": "注释", "month": "{y}年{m}月",
-           "summary": "{n}篇文章", "uncategorized": "未分类", "untagged": "无标签"},
+           "summary": "{n}篇文章", "uncategorized": "未分类", "untagged": "无标签", "volume": "{title}（第{n}卷）"},
     "ja": {"contents": "目次", "original": "元の記事", "categories": "カテゴリー", "tags": "タグ", "image": "画像",
            "authors_sep": "、", "terms_sep": "、", "untitled": "無題", "notes": "注", "month": "{y}年{m}月",
-           "summary": "{n}件の記事", "uncategorized": "未分類", "untagged": "タグなし"},
+           "summary": "{n}件の記事", "uncategorized": "未分類", "untagged": "タグなし", "volume": "{title}（第{n}巻）"},
     "en": {"contents": "Contents", "original": "Original article", "categories": "Categories", "tags": "Tags",
            "image": "image", "authors_sep": ", ", "terms_sep": ", ", "untitled": "Untitled", "notes": "Notes",
            "month": "{month_name} {y}", "summary": "{n} articles", "uncategorized": "Uncategorized",
-           "untagged": "Untagged"},
+           "untagged": "Untagged", "volume": "{title}, volume {n}"},
 }
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")

@@ -50,7 +50,7 @@ from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
                       normalize_lang, primary, render_chapter, source_file)
 from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
-from .base import Writer
+from .base import Document, Writer
 
 if TYPE_CHECKING:
     from ..fetch import Fetched
@@ -71,6 +71,23 @@ html:lang(zh), html:lang(ja) { -epub-writing-mode: vertical-rl; writing-mode: ve
 
 
 @dataclass(frozen=True, slots=True)
+class VolumeOf:
+    """The book a volume belongs to: its title (the volumes' series) and the name its covers show."""
+
+    title: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    data: bytes
+    costs: list[tuple[Article, int]]  # in reading order: what each article adds to the package
+    frame: int  # what the book costs without any article: cover, stylesheet, contents, nav, OPF
+    title: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Image:
     name: str  # inside the package, e.g. images/i0001.png
     media_type: str
@@ -87,7 +104,63 @@ class EpubWriter(Writer):
     # Older readers (Adobe RMSDK, early Kindles) refuse or choke on larger XHTML files: chapters are split below it.
     max_chapter_bytes = 260_000
 
+    # Send-to-Kindle takes at most 50 MB, and large books make e-readers slow: larger ones become volumes.
+    max_book_bytes = 50 * 1024 * 1024
+
     def render(self, collection: Collection) -> bytes:
+        """The book, whatever its size (``documents`` cuts one over ``max_book_bytes`` into volumes)."""
+        return self._build(collection, {}).data
+
+    def documents(self, collection: Collection) -> list[Document]:
+        """The book, or its volumes (``volume`` 1, 2...) with a warning when it would be over ``max_book_bytes``."""
+        fetched: dict[str, Fetched | FetchError] = {}  # remote images, fetched once for the book and its volumes
+        book = self._build(collection, fetched)
+        if len(book.data) <= self.max_book_bytes:
+            return [Document("", book.data)]
+        warnings = list(self.diagnostics)  # building the volumes says again what building the book said
+        runs, volumes = self._volumes(collection, book, fetched)
+        self.diagnostics[:] = warnings
+        self.warn(f"the book would be {_size(len(book.data))}, over the {_size(self.max_book_bytes)} that "
+                  f"Send-to-Kindle and many e-readers accept: written as {len(volumes)} volumes, -1 to "
+                  f"-{len(volumes)} after the file name; to choose the cut, use --split-by year|month or "
+                  "--split-every N")
+        for run, data in zip(runs, volumes):
+            if len(data) > self.max_book_bytes:
+                self.warn(f"this article makes a volume of {_size(len(data))} on its own (its images), over "
+                          f"{_size(self.max_book_bytes)}", run[0].source)
+        return [Document("", data, volume=n) for n, data in enumerate(volumes, 1)]
+
+    def _volumes(self, collection: Collection, book: _Built,
+                 fetched: dict) -> tuple[list[list[Article]], list[bytes]]:
+        """The book cut into volumes under ``max_book_bytes``: the articles of each, in reading order, and its bytes.
+
+        The cut follows each article's compressed size in the whole book (its chapter files
+        and every image it shows); a volume that still comes out too large is halved. One
+        article larger than the limit on its own is a volume of its own (over the limit).
+        """
+        budget = self.max_book_bytes - book.frame
+        runs: list[list[Article]] = [[]]
+        size = 0
+        for article, cost in book.costs:
+            if runs[-1] and size + cost > budget:
+                runs.append([])
+                size = 0
+            runs[-1].append(article)
+            size += cost
+        while True:
+            whole = VolumeOf(book.title, book.name)
+            built = [self._build(collection.with_articles(run), fetched, whole, n).data for n, run in enumerate(runs, 1)]
+            over = [i for i, data in enumerate(built) if len(data) > self.max_book_bytes and len(runs[i]) > 1]
+            if not over:
+                break
+            for i in reversed(over):
+                half = len(runs[i]) // 2
+                runs[i:i + 1] = [runs[i][:half], runs[i][half:]]
+        return runs, built
+
+    def _build(self, collection: Collection, fetched: dict, volume: VolumeOf | None = None,
+               number: int = 0) -> _Built:
+        """One book from ``collection``: volume ``number`` of ``volume`` when given."""
         if not collection.articles:
             raise WriterError("an EPUB needs at least one article")
         lang = normalize_lang(collection.lang)
@@ -96,13 +169,15 @@ class EpubWriter(Writer):
         grouped = _groups(collection.articles, self.options.group_by, self.options.sort, lang)
         articles = [a for _, members in grouped for a in members]
         files = [f"a{i:04d}.xhtml" for i in range(1, len(articles) + 1)]
-        images, image_map = self._images(articles, collection.site.absolute_root)
+        images, image_map = self._images(articles, collection.site.absolute_root, fetched)
         links = BookLinks(
             chapters={url: f for article, f in zip(articles, files) for url in article_urls(article)},
             ids={f: body_ids(a.body) for a, f in zip(articles, files)},
             images=image_map,
         )
-        title = self.options.title or _title(collection, articles, lang)
+        whole_title = self.options.title or _title(collection, articles, lang)
+        name = self.options.title or _name(collection, articles, lang)
+        title = whole_title if volume is None else words["volume"].format(title=volume.title, n=number)
         book = epub.EpubBook()
         by_date = sorted(articles, key=lambda a: (a.date, a.id))  # the id names the content, not its arrangement
         book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in by_date))))
@@ -113,6 +188,8 @@ class EpubWriter(Writer):
         _metadata(book, collection, articles, bool(images))
         if self.options.series:
             _series(book, self.options.series, self.options.series_index)
+        elif volume is not None:  # the volumes of one book are a series: readers shelve them together
+            _series(book, volume.title, number)
         sheets = list(self.resources.stylesheets("base.css", "epub.css"))
         if self.options.writing_mode not in _WRITING_MODES:
             raise WriterError(f"unknown writing mode {self.options.writing_mode!r}: use one of "
@@ -135,7 +212,8 @@ class EpubWriter(Writer):
         spine: list = []
         sheet = [_STYLESHEET]
         # The cover: the user's picture or one drawn here; e-readers show it in their library.
-        cover_name, cover_type, cover_data = self._cover(collection, articles, lang)
+        cover_name, cover_type, cover_data = self._cover(
+            collection, articles, lang, name if volume is None else words["volume"].format(title=volume.name, n=number))
         cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=cover_type, content=cover_data)
         cover_item.properties = ["cover-image"]
         book.add_item(cover_item)
@@ -169,6 +247,7 @@ class EpubWriter(Writer):
             sections = [{"title": "", "href": "", "entries": [], "members": [0]}]
 
         relocated: dict[tuple[str, str], str] = {}  # (chapter file, id) -> the part holding it, for split chapters
+        contents_of: dict[int, list[str]] = {}  # article index -> its files in the package (parts, images)
         for section in sections:
             children = []
             if section["href"]:
@@ -185,6 +264,7 @@ class EpubWriter(Writer):
                 for part_name, xhtml in chapter.parts:
                     _add_document(book, Path(part_name).stem, part_name, xhtml)
                     spine.append(Path(part_name).stem)
+                contents_of[i] = [name for name, _ in chapter.parts] + list(chapter.images)
                 for part_name in chapter.oversized:
                     self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
                               "refuse: one paragraph, preformatted block or table row of the article is that large "
@@ -210,15 +290,20 @@ class EpubWriter(Writer):
         problems = kindle_lint(data)
         if problems:  # never hand over a book Send-to-Kindle would reject
             raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
-        return data
+        # What each article costs in the package (compressed, with its zip entries), to cut volumes by.
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            stored = {info.filename: info.compress_size + 2 * len(info.filename) + 76 for info in package.infolist()}
+        costs = [(article, sum(stored["EPUB/" + f] for f in contents_of[i])) for i, article in enumerate(articles)]
+        used = {"EPUB/" + f for names in contents_of.values() for f in names}
+        frame = sum(size for entry, size in stored.items() if entry not in used)
+        return _Built(data, costs, frame, whole_title, name)
 
 
-    def _cover(self, collection: Collection, articles: list[Article], lang: str) -> tuple[str, str, bytes]:
-        """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a generated JPEG."""
+    def _cover(self, collection: Collection, articles: list[Article], lang: str, name: str) -> tuple[str, str, bytes]:
+        """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a JPEG showing ``name``."""
         if self.options.cover is not None:
             return _given_cover(Path(self.options.cover))
         site = collection.site
-        name = self.options.title or _name(collection, articles, lang)
         source = site.title or urlsplit(site.absolute_root or articles[0].permalink or "").hostname or ""
         if source == name:  # the site title is already the heading: show where it lives instead
             source = urlsplit(site.absolute_root or "").hostname or ""
@@ -227,19 +312,19 @@ class EpubWriter(Writer):
                       "default font and may not show Chinese or Japanese characters")
         return "images/cover.jpg", "image/jpeg", generated_cover(name, date_range(articles, lang), source)
 
-    def _images(self, articles: list[Article], site_root: str) -> tuple[list[_Image], dict[tuple[str, str], str]]:
+    def _images(self, articles: list[Article], site_root: str,
+                fetched: dict[str, Fetched | FetchError]) -> tuple[list[_Image], dict[tuple[str, str], str]]:
         """Every image the book holds and (article id, URL in its body) -> packaged name.
 
         Local images come from the source tree; remote ones only with ``--fetch-remote``,
         through :mod:`convert.fetch`. An image that cannot be had is reported (once per
         file or URL) and its alt text stands in.
         """
-        fetched: dict[str, Fetched | FetchError] = {}
         if self.options.fetch_remote:
-            urls = _remote_image_urls(articles)
+            urls = [url for url in _remote_image_urls(articles) if url not in fetched]
             if urls:
                 with ThreadPoolExecutor(min(4, len(urls))) as pool:
-                    fetched = dict(zip(urls, pool.map(self._fetch, urls)))
+                    fetched.update(zip(urls, pool.map(self._fetch, urls)))
         packaged: list[_Image] = []
         by_source: dict[Path | str, str | None] = {}
         mapping: dict[tuple[str, str], str] = {}
@@ -564,6 +649,10 @@ def _on_site(url: str, site_root: str) -> bool:
     if not parts.scheme and not url.startswith("//"):
         return True
     return bool(site_root) and url.startswith(site_root.rstrip("/") + "/")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB") if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def _remote_image_urls(articles: list[Article]) -> list[str]:
