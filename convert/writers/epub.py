@@ -117,6 +117,11 @@ class EpubWriter(Writer):
         book = self._build(collection, fetched)
         if len(book.data) <= self.max_book_bytes:
             return [Document("", book.data)]
+        if len(book.costs) == 1:  # one article: nothing to cut
+            self.warn(f"this article makes a book of {_size(len(book.data))} (its images), over the "
+                      f"{_size(self.max_book_bytes)} that Send-to-Kindle and many e-readers accept",
+                      book.costs[0][0].source)
+            return [Document("", book.data)]
         warnings = list(self.diagnostics)  # building the volumes says again what building the book said
         runs, volumes = self._volumes(collection, book, fetched)
         self.diagnostics[:] = warnings

@@ -141,6 +141,13 @@ def test_an_article_larger_than_the_limit_is_a_volume_of_its_own_and_a_warning(t
     assert writer.diagnostics[1].message.startswith("this article makes a volume of ")
     assert len(documents[1].content) > writer.max_book_bytes >= max(len(documents[0].content),
                                                                      len(documents[2].content))
+    # alone, it is one book over the limit (there is nothing to cut), and a warning
+    alone = EpubWriter()
+    alone.max_book_bytes = 250_000
+    (document,) = alone.documents(collection.with_articles([big]))
+    assert document.volume is None and len(document.content) > alone.max_book_bytes
+    (warning,) = alone.diagnostics
+    assert warning.path == big.source and warning.message.startswith("this article makes a book of ")
 
 
 def test_volumes_fetch_each_remote_image_once_and_warn_once(tmp_path):
