@@ -225,8 +225,7 @@ class EpubWriter(Writer):
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
         page = self.resources.template("cover.xhtml").render(title=title, src=cover_name, lang=lang,
                                                              dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
-        _add_document(book, "cover", "cover.xhtml", page)
-        spine.append("cover")
+        spine.append(_add_document(book, "cover", "cover.xhtml", page))
         groups, start = [], 0
         for label, members in grouped:
             groups.append((label, list(range(start, start + len(members)))))
@@ -245,8 +244,7 @@ class EpubWriter(Writer):
                                  "entries": entries, "members": members})
             contents = self.resources.template("contents.xhtml").render(
                 title=title, subtitle=date_range(articles, lang), sections=sections, **context)
-            _add_document(book, "contents", "contents.xhtml", contents)
-            spine.append("contents")
+            spine.append(_add_document(book, "contents", "contents.xhtml", contents))
             toc.append(epub.Link("contents.xhtml", words["contents"], "toc-contents"))
         else:
             sections = [{"title": "", "href": "", "entries": [], "members": [0]}]
@@ -259,16 +257,14 @@ class EpubWriter(Writer):
                 page = self.resources.template("section.xhtml").render(
                     title=section["title"], entries=section["entries"], contents="contents.xhtml", **context)
                 uid = Path(section["href"]).stem
-                _add_document(book, uid, section["href"], page)
-                spine.append(uid)
+                spine.append(_add_document(book, uid, section["href"], page))
             for i in section["members"]:
                 article, file_name = articles[i], files[i]
                 nav = _chapter_nav(files, i, section["href"], words) if anthology else []
                 chapter = render_chapter(article, file_name, resources=self.resources, links=links, book_lang=lang,
                                          stylesheets=sheet, context={"nav": nav}, max_bytes=self.max_chapter_bytes)
                 for part_name, xhtml in chapter.parts:
-                    _add_document(book, Path(part_name).stem, part_name, xhtml)
-                    spine.append(Path(part_name).stem)
+                    spine.append(_add_document(book, Path(part_name).stem, part_name, xhtml))
                 contents_of[i] = [name for name, _ in chapter.parts] + list(chapter.images)
                 for part_name in chapter.oversized:
                     self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
@@ -499,10 +495,13 @@ def _wrap(text: str, face, width: int) -> list[str]:
     return lines
 
 
-def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> None:
+def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> epub.EpubItem:
+    """Add an XHTML document; the item, for the spine (ebooklib looks a uid up among all items, per spine entry)."""
     # A plain item: ebooklib keeps our bytes as they are (EpubHtml would re-parse them).
-    book.add_item(epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
-                                content=text.encode("utf-8")))
+    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                         content=text.encode("utf-8"))
+    book.add_item(item)
+    return item
 
 
 _FRAGMENT_LINK = re.compile(rb'href="([^"#]+)#([^"]+)"')
@@ -694,24 +693,50 @@ def _package_image(data: bytes, n: int) -> _Image:
     return _Image(f"images/i{n:04d}{kind[1]}", kind[0], data)
 
 
+class _Entries:
+    """Stands in for the ZipFile ebooklib writes to: keeps the entries, in order, for ``_package`` to zip once."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def writestr(self, name, data, compress_type=None) -> None:
+        name = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        self.entries[name] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def close(self) -> None:
+        pass
+
+
+class _PackageWriter(epub.EpubWriter):
+    """ebooklib's writer making the OPF, nav and NCX, with the zip left to ``_package``.
+
+    The same steps as ``EpubWriter.write``, into ``_Entries``: zipping ebooklib's archive
+    and then re-zipping it reproducibly would compress every file twice.
+    """
+
+    def write(self) -> None:
+        self.out = _Entries()
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+
+
 def _package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
-    """ebooklib's package, re-zipped reproducibly: ``mimetype`` first and stored, fixed times and order."""
-    raw = io.BytesIO()
-    writer = epub.EpubWriter(raw, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
+    """The book as a reproducible EPUB: ``mimetype`` first and stored, then ebooklib's files, fixed times."""
+    writer = _PackageWriter(None, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
                                          "raise_exceptions": True})
     writer.process()
     writer.write()
     stamp = max(modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
-        names = source.namelist()
-        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
-        for name in ordered:
+    with zipfile.ZipFile(out, "w") as target:
+        entries = {"mimetype": b"application/epub+zip", **writer.out.entries}
+        for name, content in entries.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(name))
+            target.writestr(info, content)
     return out.getvalue()
 
 
@@ -724,6 +749,10 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DC_LANGUAGE = "{http://purl.org/dc/elements/1.1/}language"
 _NCX_CONTENT = "{http://www.daisy.org/z3986/2005/ncx/}content"
+_LANG_ATTRIBUTES = etree.XPath("//@lang | //@xml:lang")
+# Link targets with a fragment: every href, and the NCX's content/@src.
+_FRAGMENT_TARGETS = etree.XPath("//@href[contains(., '#')] | //ncx:content/@src[contains(., '#')]",
+                                namespaces={"ncx": "http://www.daisy.org/z3986/2005/ncx/"})
 # RFC 5646 (BCP 47) well-formedness: langtag, private use, or a grandfathered tag.
 _BCP47 = re.compile(r"""
     (?: (?: [a-z]{2,3} (?:-[a-z]{3}){0,3} | [a-z]{4,8} )   # language, extlang
@@ -754,38 +783,48 @@ def kindle_lint(data: bytes) -> list[str]:
     that is not well-formed XML is reported too, as nothing else can be checked in it.
     """
     problems: list[str] = []
+    body_ids: dict[str, str] = {}
+    fragment_links: list[tuple[str, str, str, str]] = []  # (file, link as written, target file, fragment)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as book:
-            files = {n: book.read(n) for n in book.namelist() if n.lower().endswith(_MARKUP)}
+        book = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         return [f"not a ZIP archive ({exc})"]
-    trees: dict[str, etree._Element] = {}
-    for name, content in files.items():
-        if not _XML_DECLARATION.match(content):
-            problems.append(f'{name}: no XML declaration with encoding="utf-8"')
-        try:
-            trees[name] = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError as exc:
-            problems.append(f"{name}: not well-formed XML ({exc})")
-    body_ids = {name: body.get("id") for name, tree in trees.items()
-                for body in tree.iter(_XHTML + "body") if body.get("id")}
-    for name, tree in trees.items():
-        for element in tree.iter(etree.Element):
-            for attribute in ("lang", _XML_LANG):
-                tag = element.get(attribute)
+    with book:
+        # One file at a time, so that a book of 10,000 chapters is never 10,000 trees in memory.
+        for name in (n for n in book.namelist() if n.lower().endswith(_MARKUP)):
+            content = book.read(name)
+            if not _XML_DECLARATION.match(content):
+                problems.append(f'{name}: no XML declaration with encoding="utf-8"')
+            try:
+                tree = etree.fromstring(content, parser)
+            except etree.XMLSyntaxError as exc:
+                problems.append(f"{name}: not well-formed XML ({exc})")
+                continue
+            # XPath walks the tree in C: a Python loop over every element costs more than the parse.
+            for tag in _LANG_ATTRIBUTES(tree):
+                element = tag.getparent()
                 # An empty lang on an inner element is allowed (language unknown); on the root it is not.
-                if tag is not None and (tag or element is tree) and not is_language_tag(tag):
-                    problems.append(f"{name}: bad language tag {tag!r} on <{etree.QName(element).localname}>")
-            if element.tag == _DC_LANGUAGE and not is_language_tag((element.text or "").strip()):
-                problems.append(f"{name}: bad language tag {element.text!r} in dc:language")
-            if element.tag == _XHTML + "img" and not (element.get("src") or "").strip():
-                problems.append(f"{name}: <img> without src")
-            target = element.get("src") if element.tag == _NCX_CONTENT else element.get("href")
-            if target and "#" in target and not urlsplit(target).scheme:
-                path, fragment = target.split("#", 1)
-                file = _resolve(name, unquote(path)) if path else name
-                if fragment and body_ids.get(file) == unquote(fragment):
-                    problems.append(f"{name}: link {target!r} targets the <body> id of {file}")
+                if (tag or element is tree) and not is_language_tag(tag):
+                    problems.append(f"{name}: bad language tag {str(tag)!r} on <{etree.QName(element).localname}>")
+            for element in tree.iter(_DC_LANGUAGE):
+                if not is_language_tag((element.text or "").strip()):
+                    problems.append(f"{name}: bad language tag {element.text!r} in dc:language")
+            for element in tree.iter(_XHTML + "img"):
+                if not (element.get("src") or "").strip():
+                    problems.append(f"{name}: <img> without src")
+            for element in tree.iter(_XHTML + "body"):
+                if element.get("id"):
+                    body_ids[name] = element.get("id")
+            for target in _FRAGMENT_TARGETS(tree):
+                if not urlsplit(target).scheme:
+                    path, fragment = target.split("#", 1)
+                    if fragment:
+                        fragment_links.append((name, str(target), _resolve(name, unquote(path)) if path else name,
+                                               unquote(fragment)))
+    for name, target, file, fragment in fragment_links:
+        if body_ids.get(file) == fragment:
+            problems.append(f"{name}: link {target!r} targets the <body> id of {file}")
     return problems
 
 
