@@ -9,14 +9,19 @@ or title). ``--series`` is written for calibre and as an EPUB 3 collection;
 spine. A cover page opens every book, showing ``--cover`` (JPEG or PNG) or a JPEG
 drawn here with Pillow (title, dates, source, in a CJK font), byte-reproducible.
 ``--each`` gives one book per article.
-Chapters come from :mod:`convert.render`; ebooklib writes the package (OPF, nav,
-NCX) and this module re-zips it so the same input gives the same bytes.
+Chapters come from :mod:`convert.render`, split into parts over ``max_chapter_bytes``
+(260 KB); a book over ``max_book_bytes`` (50 MB) comes out of ``documents`` as volumes.
+Images: local files from the source tree and, with ``--fetch-remote``, remote ones
+through :mod:`convert.fetch`; rasters EPUB lacks become PNG, SVG is sanitized by
+:mod:`convert.svg`. What the book cannot hold is reported with ``Writer.warn``.
+ebooklib makes the package files (OPF, nav, NCX) and this module zips them so the
+same input gives the same bytes.
 
 ebooklib is held at arm's length: chapters are added as plain items with the
 bytes we rendered (``EpubHtml`` would re-parse them with lxml's HTML parser,
-which drops deep content and raises "Document is empty"), the book is written
-into memory with errors raised (``write_epub`` swallows them and leaves a
-truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
+which drops deep content and raises "Document is empty"), its writer hands its
+files over in memory with errors raised (``write_epub`` swallows them and leaves
+a truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
 replaced by values derived from the content.
 
 Every book is linted for Send-to-Kindle before it is returned (:func:`kindle_lint`):
