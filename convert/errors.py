@@ -8,6 +8,8 @@ Who raises what:
   known, the line.
 * ``WriteError`` -- an output cannot be written (refused target, disk error).
 * ``WriterError`` -- a writer cannot express the model (raised by writers only).
+* ``FetchError`` -- a remote resource (``--fetch-remote``) cannot or may not be
+  fetched; raised by ``convert.fetch`` only, and writers turn it into a warning.
 
 Every error message says what to do about it where that is not obvious.
 """
@@ -52,6 +54,21 @@ class WriteError(ConvertError):
 
 class WriterError(ConvertError):
     """A writer cannot produce its format from the model it was given."""
+
+
+class FetchError(ConvertError):
+    """A remote resource cannot or may not be fetched: refused address, timeout, too large, HTTP error."""
+
+    def __init__(self, url: str, message: str):
+        self.url = url
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.message}"
+
+    def __reduce__(self):
+        return (type(self), (self.url, self.message))
 
 
 @dataclass(frozen=True, slots=True)

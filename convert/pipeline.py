@@ -226,7 +226,7 @@ def _write(job: Job, writer: Writer, outcome: list[Document] | ConvertError, ste
             f"{documents[1].name}, ...): give -o FOLDER"))
         return
     for document in documents:
-        target = _target(job, writer, stem, document.name)
+        target = _target(job, writer, stem, document.name, document.volume)
         if target is None:
             report.stdout.append(document.content)
             continue
@@ -238,16 +238,21 @@ def _write(job: Job, writer: Writer, outcome: list[Document] | ConvertError, ste
             report.failures.append(exc)
 
 
-def _target(job: Job, writer: Writer, stem: str, name: str) -> Path | None:
-    """Where a document goes: the -o file, or a file named after the collection/article in the -o folder."""
+def _target(job: Job, writer: Writer, stem: str, name: str, volume: int | None = None) -> Path | None:
+    """Where a document goes: the -o file, or a file named after the collection/article in the -o folder;
+    a volume the writer cut goes next to it, numbered (``book-2.epub``)."""
     output = job.output
     if output is None:
         return None
     single_file = not job.each and len(job.formats) == 1 and not writer.per_article and (
         output.suffix and not output.is_dir())
     if single_file:
+        if volume is not None:
+            return output.with_name(f"{output.stem}-{volume}{output.suffix}")
         return output if not name else output.parent / name
     folder = output
+    if volume is not None:
+        return folder / safe_filename(stem, f"-{volume}{writer.extension}")  # the number is never cut off
     return folder / (name or safe_filename(stem, writer.extension))
 
 

@@ -44,14 +44,14 @@ _ID_ATTR = re.compile(r'\sid="([^"]*)"')
 _LABELS = {
     "zh": {"contents": "目录", "original": "原文链接", "categories": "分类", "tags": "标签", "image": "图片",
            "authors_sep": "、", "terms_sep": "、", "untitled": "无题", "notes": "注释", "month": "{y}年{m}月",
-           "summary": "{n}篇文章", "uncategorized": "未分类", "untagged": "无标签"},
+           "summary": "{n}篇文章", "uncategorized": "未分类", "untagged": "无标签", "volume": "{title}（第{n}卷）"},
     "ja": {"contents": "目次", "original": "元の記事", "categories": "カテゴリー", "tags": "タグ", "image": "画像",
            "authors_sep": "、", "terms_sep": "、", "untitled": "無題", "notes": "注", "month": "{y}年{m}月",
-           "summary": "{n}件の記事", "uncategorized": "未分類", "untagged": "タグなし"},
+           "summary": "{n}件の記事", "uncategorized": "未分類", "untagged": "タグなし", "volume": "{title}（第{n}巻）"},
     "en": {"contents": "Contents", "original": "Original article", "categories": "Categories", "tags": "Tags",
            "image": "image", "authors_sep": ", ", "terms_sep": ", ", "untitled": "Untitled", "notes": "Notes",
            "month": "{month_name} {y}", "summary": "{n} articles", "uncategorized": "Uncategorized",
-           "untagged": "Untagged"},
+           "untagged": "Untagged", "volume": "{title}, volume {n}"},
 }
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
@@ -133,20 +133,40 @@ def body_ids(body: str) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
-    """A rendered chapter: the XHTML document and what a writer may want to know about it."""
+    """A rendered chapter: its XHTML file(s) and what a writer may want to know about it.
 
-    xhtml: str
+    ``parts`` holds (file name, XHTML document) of each file the chapter is made of,
+    the first named as asked; there are several only when ``render_chapter`` was given
+    ``max_bytes`` and the chapter is larger.
+    """
+
+    parts: tuple[tuple[str, str], ...]
     lang: str
     images: tuple[str, ...]  # packaged image names it uses
+    moved: Mapping[str, str] = field(default_factory=dict)  # id -> file name, for ids not in the first part
+    oversized: tuple[str, ...] = ()  # parts still over max_bytes: a block too large to split (a huge paragraph)
+
+    @property
+    def xhtml(self) -> str:
+        """The (first) document."""
+        return self.parts[0][1]
+
+
+def part_file_name(file_name: str, n: int) -> str:
+    """The file of part ``n`` (from 2) of a split chapter: ``a0003.xhtml`` -> ``a0003-2.xhtml``."""
+    stem, dot, suffix = file_name.rpartition(".")
+    return f"{stem}-{n}.{suffix}" if dot else f"{file_name}-{n}"
 
 
 def source_file(article: Article, rel: str):
     """The file an asset path names, resolved inside the article's source tree only (``Path`` or None).
 
-    ``Asset.path`` is relative to the source root the reader used: the site root
-    (the nearest folder above the post with a Jekyll or Hugo config) or, for a
-    loose post, its own folder. The model does not carry that root, so it is found
-    again the same way; a path that leaves the root (symlinks too) is refused.
+    ``Asset.path`` is relative to the source root the reader used: the site root (the
+    nearest folder above the post with a Jekyll or Hugo config), else the folder named
+    on the command line or, for a post named alone, its own folder. The model does not
+    carry that root, so it is one of the post's folders: the site root when there is
+    one, else the nearest folder up from the post where the path names a file (never
+    the file system's root). A path that leaves its root (symlinks too) is refused.
     """
     from pathlib import Path
 
@@ -154,8 +174,9 @@ def source_file(article: Article, rel: str):
 
     if not article.source or article.source in ("-", "<stdin>"):
         return None
-    post = Path(article.source)
-    roots = [d for d in post.parents if find_site_root(d) is not None][:1] + [post.parent]
+    folders = list(Path(article.source).absolute().parents)
+    site = next((d for d in folders if find_site_root(d) is not None), None)
+    roots = [site] + folders[:folders.index(site)] if site is not None else folders[:-1]
     for root in roots:
         try:
             top = root.resolve()
@@ -176,17 +197,25 @@ def date_range(articles: Sequence[Article], lang: str) -> str:
 
 def render_chapter(article: Article, file_name: str, *, resources: Resources, links: BookLinks,
                    book_lang: str, template: str = "chapter.xhtml", stylesheets: Sequence[str] = (),
-                   context: Mapping[str, object] | None = None) -> Chapter:
+                   context: Mapping[str, object] | None = None, max_bytes: int | None = None) -> Chapter:
     """``article`` as a complete XHTML document through ``template``.
 
     ``stylesheets`` are hrefs relative to the chapter; ``context`` adds template
     variables (a navigation bar, a section) the writer knows about.
+
+    With ``max_bytes``, a chapter whose document would be larger is split into several
+    files (``a0003.xhtml``, ``a0003-2.xhtml``...) between top-level blocks of the body
+    (and inside a list, table, quotation or division larger than a part), each a whole
+    document from the template: ``part`` and ``parts`` tell the template which one it
+    renders (the built-in one puts the title only on the first and the navigation bar
+    on the last). Links and notes between parts point to the part that holds the target.
     """
     lang = normalize_lang(article.lang or book_lang)
     words = labels(lang)
-    body, used = render_body(article, file_name, links, lang)
+    root, used = _body_tree(article, file_name, links, lang)
     original = article.permalink if urlsplit(article.permalink).scheme in ("http", "https") else ""
-    text = resources.template(template).render(
+    page = resources.template(template)
+    variables = dict(
         lang=lang,
         dir="rtl" if is_rtl(lang) else "",
         title=article.title.strip() or format_date(article.date, lang),
@@ -197,12 +226,24 @@ def render_chapter(article: Article, file_name: str, *, resources: Resources, li
         tags=words["terms_sep"].join(article.tags),
         original=original,
         labels=words,
-        body=Markup(body),
         stylesheets=list(stylesheets),
         article=article,
         **(context or {}),
     )
-    return Chapter(text, lang, used)
+    body = _serialize(root)
+    text = page.render(body=Markup(body), part=1, parts=1, **variables)
+    if max_bytes is None or len(text.encode()) <= max_bytes:
+        return Chapter(((file_name, text),), lang, used)
+    # What the template adds around the body, with the title and navigation both present: an upper bound.
+    frame = len(text.encode()) - len(body.encode())
+    roots = [_part_root(root, group, first=n == 0)
+             for n, group in enumerate(_split_blocks(root, max(256, max_bytes - frame - 256)))]
+    names = [file_name] + [part_file_name(file_name, n) for n in range(2, len(roots) + 1)]
+    moved = _link_across_parts(roots, names)
+    parts = tuple((name, page.render(body=Markup(_serialize(part)), part=n, parts=len(roots), **variables))
+                  for n, (name, part) in enumerate(zip(names, roots), 1))
+    oversized = tuple(name for name, xhtml in parts if len(xhtml.encode()) > max_bytes)
+    return Chapter(parts, lang, used, moved, oversized)
 
 
 def render_body(article: Article, file_name: str, links: BookLinks, lang: str, *,
@@ -215,6 +256,12 @@ def render_body(article: Article, file_name: str, links: BookLinks, lang: str, *
     would print as spaces), and ``rel="attachment"`` is removed (WeasyPrint would embed
     the target file in the PDF).
     """
+    root, used = _body_tree(article, file_name, links, lang, print_layout=print_layout)
+    return _serialize(root), used
+
+
+def _body_tree(article: Article, file_name: str, links: BookLinks, lang: str, *,
+               print_layout: bool = False) -> tuple[etree._Element, tuple[str, ...]]:
     source = f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" class="body">{article.body}</div>'
     root = etree.fromstring(source, _PARSER)
     ids = _unique_ids(root)
@@ -229,12 +276,109 @@ def render_body(article: Article, file_name: str, links: BookLinks, lang: str, *
     for p in root.iter(_X + "p"):
         if (p.text or "").startswith("\u3000"):  # the source's own indent: the stylesheet adds none
             p.set("class", ((p.get("class") or "") + " ideographic-indent").strip())
+    return root, tuple(dict.fromkeys(used))
+
+
+def _serialize(root) -> str:
+    """A body tree as the ``div`` string templates receive."""
     # Drop the redundant namespace declarations lxml would repeat on nested epub:type users.
     etree.cleanup_namespaces(root, top_nsmap={None: XHTML_NS, "epub": EPUB_NS})
     text = etree.tostring(root, encoding="unicode")
     # The template's <html> declares both namespaces; the div need not repeat them.
-    text = text.replace(f' xmlns="{XHTML_NS}"', "", 1).replace(f' xmlns:epub="{EPUB_NS}"', "", 1)
-    return text, tuple(dict.fromkeys(used))
+    return text.replace(f' xmlns="{XHTML_NS}"', "", 1).replace(f' xmlns:epub="{EPUB_NS}"', "", 1)
+
+
+# Elements whose children are blocks, so that a run of them can go into a copy of the element.
+_SPLITTABLE = frozenset(_X + tag for tag in ("div", "section", "article", "aside", "blockquote", "ul", "ol", "dl",
+                                             "table", "thead", "tbody", "tfoot", "figure", "details", "main",
+                                             "header", "footer", "nav"))
+_NSMAP = {None: XHTML_NS, "epub": EPUB_NS}
+
+
+def _split_blocks(root, budget: int) -> list[list]:
+    """The body's top-level blocks in runs of at most ``budget`` serialized bytes (a larger block is cut first)."""
+    groups: list[list] = [[]]
+    size = 0
+    for child in list(root):
+        for piece in _pieces(child, budget):
+            n = _size(piece)
+            if groups[-1] and size + n > budget:
+                groups.append([])
+                size = 0
+            groups[-1].append(piece)
+            size += n
+    return groups
+
+
+def _pieces(element, budget: int) -> list:
+    """``element``, or copies of it each holding a run of its children, of at most ``budget`` bytes where possible.
+
+    Only containers of blocks are cut (a list, a table, a quotation, a division); one with
+    text of its own between its children (a paragraph) stays whole, however large. The
+    first copy keeps the id, an ordered list's later copies go on counting (``start``).
+    """
+    if (element.tag not in _SPLITTABLE or not len(element) or _size(element) <= budget
+            or (element.text or "").strip() or any((c.tail or "").strip() for c in element)):
+        return [element]
+    shell = _size(_shell(element, first=True))
+    children = [piece for child in list(element) for piece in _pieces(child, budget - shell)]
+    copies: list = []
+    size = 0
+    for child in children:
+        n = _size(child)
+        if not copies or size + n > budget - shell:
+            copies.append(_shell(element, first=not copies))
+            size = 0
+        copies[-1].append(child)
+        size += n
+    copies[0].text = element.text
+    copies[-1].tail = element.tail
+    if element.tag == _X + "ol":
+        start = int(element.get("start")) if (element.get("start") or "").lstrip("-").isdigit() else 1
+        for copy in copies:
+            if copy is not copies[0]:
+                copy.set("start", str(start))
+            start += sum(1 for li in copy if li.tag == _X + "li")
+    return copies
+
+
+def _shell(element, first: bool):
+    """An empty copy of ``element`` (same tag and attributes; the id only on the first copy)."""
+    copy = etree.Element(element.tag, nsmap=_NSMAP)
+    for name, value in element.attrib.items():
+        if first or name != "id":
+            copy.set(name, value)
+    return copy
+
+
+def _size(element) -> int:
+    return len(etree.tostring(element, encoding="utf-8", with_tail=True))
+
+
+def _part_root(root, group: list, first: bool):
+    """A body ``div`` like ``root`` holding the blocks of one part."""
+    part = etree.Element(root.tag, nsmap=_NSMAP)
+    for name, value in root.attrib.items():
+        part.set(name, value)
+    if first:
+        part.text = root.text
+    part.extend(group)
+    return part
+
+
+def _link_across_parts(roots: list, names: list[str]) -> dict[str, str]:
+    """Point ``#id`` links at the part that holds the id; id -> file for the ids not in the first part."""
+    where: dict[str, int] = {}
+    for n, part in enumerate(roots):
+        for element in part.iter(etree.Element):
+            if element.get("id") is not None:
+                where[element.get("id")] = n
+    for n, part in enumerate(roots):
+        for a in part.iter(_X + "a"):
+            href = a.get("href") or ""
+            if href.startswith("#") and where.get(href[1:], n) != n:
+                a.set("href", names[where[href[1:]]] + href)
+    return {id_: names[n] for id_, n in where.items() if n}
 
 
 def _unique_ids(root) -> set[str]:

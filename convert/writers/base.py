@@ -19,10 +19,15 @@ from ..resources import Resources
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One output file. ``name`` is relative to the output folder; '' is the main output."""
+    """One output file. ``name`` is relative to the output folder; '' is the main output.
+
+    ``volume`` (1, 2...): the writer cut its main output into volumes (a book too large
+    for e-readers); the pipeline names each after the main file, ``book-1.epub``...
+    """
 
     name: str
     content: str | bytes
+    volume: int | None = None
 
 
 class Writer:

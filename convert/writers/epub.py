@@ -9,14 +9,19 @@ or title). ``--series`` is written for calibre and as an EPUB 3 collection;
 spine. A cover page opens every book, showing ``--cover`` (JPEG or PNG) or a JPEG
 drawn here with Pillow (title, dates, source, in a CJK font), byte-reproducible.
 ``--each`` gives one book per article.
-Chapters come from :mod:`convert.render`; ebooklib writes the package (OPF, nav,
-NCX) and this module re-zips it so the same input gives the same bytes.
+Chapters come from :mod:`convert.render`, split into parts over ``max_chapter_bytes``
+(260 KB); a book over ``max_book_bytes`` (50 MB) comes out of ``documents`` as volumes.
+Images: local files from the source tree and, with ``--fetch-remote``, remote ones
+through :mod:`convert.fetch`; rasters EPUB lacks become PNG, SVG is sanitized by
+:mod:`convert.svg`. What the book cannot hold is reported with ``Writer.warn``.
+ebooklib makes the package files (OPF, nav, NCX) and this module zips them so the
+same input gives the same bytes.
 
 ebooklib is held at arm's length: chapters are added as plain items with the
 bytes we rendered (``EpubHtml`` would re-parse them with lxml's HTML parser,
-which drops deep content and raises "Document is empty"), the book is written
-into memory with errors raised (``write_epub`` swallows them and leaves a
-truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
+which drops deep content and raises "Document is empty"), its writer hands its
+files over in memory with errors raised (``write_epub`` swallows them and leaves
+a truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
 replaced by values derived from the content.
 
 Every book is linted for Send-to-Kindle before it is returned (:func:`kindle_lint`):
@@ -34,25 +39,31 @@ import os
 import re
 import subprocess
 import uuid
-import warnings
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import unescape as xml_unescape
 
 from ebooklib import epub
 from lxml import etree
 
-from ..errors import WriterError
+from ..errors import FetchError, WriterError
 from ..model import Article, Collection
-from ..render import (BookLinks, article_urls, body_ids, format_date, format_month, is_rtl, labels, normalize_lang,
-                      primary, render_chapter)
-from .base import Writer
+from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
+                      normalize_lang, primary, render_chapter, source_file)
+from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
+from .base import Document, Writer
+
+if TYPE_CHECKING:
+    from ..fetch import Fetched
 
 # uuid5 namespace for book identifiers: same articles -> same urn:uuid.
 _BOOK_NAMESPACE = uuid.UUID("5f0f5cb5-8a3c-4b8e-9d57-0c2d0e3b6a11")
 _STYLESHEET = "style/book.css"
-# Image types EPUB 3 readers must support (core media types); others are converted to PNG.
+# Raster types EPUB 3 readers must support (core media types); others are converted to PNG. SVG is one too.
 _CORE_IMAGES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"), "GIF": ("image/gif", ".gif"),
                 "WEBP": ("image/webp", ".webp")}
 _MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -64,8 +75,21 @@ html:lang(zh), html:lang(ja) { -epub-writing-mode: vertical-rl; writing-mode: ve
 """
 
 
-class EpubWarning(UserWarning):
-    """Something of an article the book cannot hold (an unreadable or unsupported image)."""
+@dataclass(frozen=True, slots=True)
+class VolumeOf:
+    """The book a volume belongs to: its title (the volumes' series) and the name its covers show."""
+
+    title: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    data: bytes
+    costs: list[tuple[Article, int]]  # in reading order: what each article adds to the package
+    frame: int  # what the book costs without any article: cover, stylesheet, contents, nav, OPF
+    title: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +106,71 @@ class EpubWriter(Writer):
     media_type = "application/epub+zip"
     binary = True
     description = "EPUB 3 book for e-readers: one chapter per article, in sections, with nav and NCX"
+    # Older readers (Adobe RMSDK, early Kindles) refuse or choke on larger XHTML files: chapters are split below it.
+    max_chapter_bytes = 260_000
+
+    # Send-to-Kindle takes at most 50 MB, and large books make e-readers slow: larger ones become volumes.
+    max_book_bytes = 50 * 1024 * 1024
 
     def render(self, collection: Collection) -> bytes:
+        """The book, whatever its size (``documents`` cuts one over ``max_book_bytes`` into volumes)."""
+        return self._build(collection, {}).data
+
+    def documents(self, collection: Collection) -> list[Document]:
+        """The book, or its volumes (``volume`` 1, 2...) with a warning when it would be over ``max_book_bytes``."""
+        fetched: dict[str, Fetched | FetchError] = {}  # remote images, fetched once for the book and its volumes
+        book = self._build(collection, fetched)
+        if len(book.data) <= self.max_book_bytes:
+            return [Document("", book.data)]
+        if len(book.costs) == 1:  # one article: nothing to cut
+            self.warn(f"this article makes a book of {_size(len(book.data))} (its images), over the "
+                      f"{_size(self.max_book_bytes)} that Send-to-Kindle and many e-readers accept",
+                      book.costs[0][0].source)
+            return [Document("", book.data)]
+        warnings = list(self.diagnostics)  # building the volumes says again what building the book said
+        runs, volumes = self._volumes(collection, book, fetched)
+        self.diagnostics[:] = warnings
+        self.warn(f"the book would be {_size(len(book.data))}, over the {_size(self.max_book_bytes)} that "
+                  f"Send-to-Kindle and many e-readers accept: written as {len(volumes)} volumes, -1 to "
+                  f"-{len(volumes)} after the file name; to choose the cut, use --split-by year|month or "
+                  "--split-every N")
+        for run, data in zip(runs, volumes):
+            if len(data) > self.max_book_bytes:
+                self.warn(f"this article makes a volume of {_size(len(data))} on its own (its images), over "
+                          f"{_size(self.max_book_bytes)}", run[0].source)
+        return [Document("", data, volume=n) for n, data in enumerate(volumes, 1)]
+
+    def _volumes(self, collection: Collection, book: _Built,
+                 fetched: dict) -> tuple[list[list[Article]], list[bytes]]:
+        """The book cut into volumes under ``max_book_bytes``: the articles of each, in reading order, and its bytes.
+
+        The cut follows each article's compressed size in the whole book (its chapter files
+        and every image it shows); a volume that still comes out too large is halved. One
+        article larger than the limit on its own is a volume of its own (over the limit).
+        """
+        budget = self.max_book_bytes - book.frame
+        runs: list[list[Article]] = [[]]
+        size = 0
+        for article, cost in book.costs:
+            if runs[-1] and size + cost > budget:
+                runs.append([])
+                size = 0
+            runs[-1].append(article)
+            size += cost
+        while True:
+            whole = VolumeOf(book.title, book.name)
+            built = [self._build(collection.with_articles(run), fetched, whole, n).data for n, run in enumerate(runs, 1)]
+            over = [i for i, data in enumerate(built) if len(data) > self.max_book_bytes and len(runs[i]) > 1]
+            if not over:
+                break
+            for i in reversed(over):
+                half = len(runs[i]) // 2
+                runs[i:i + 1] = [runs[i][:half], runs[i][half:]]
+        return runs, built
+
+    def _build(self, collection: Collection, fetched: dict, volume: VolumeOf | None = None,
+               number: int = 0) -> _Built:
+        """One book from ``collection``: volume ``number`` of ``volume`` when given."""
         if not collection.articles:
             raise WriterError("an EPUB needs at least one article")
         lang = normalize_lang(collection.lang)
@@ -92,13 +179,15 @@ class EpubWriter(Writer):
         grouped = _groups(collection.articles, self.options.group_by, self.options.sort, lang)
         articles = [a for _, members in grouped for a in members]
         files = [f"a{i:04d}.xhtml" for i in range(1, len(articles) + 1)]
-        images, image_map = _images(articles)
+        images, image_map = self._images(articles, collection.site.absolute_root, fetched)
         links = BookLinks(
             chapters={url: f for article, f in zip(articles, files) for url in article_urls(article)},
             ids={f: body_ids(a.body) for a, f in zip(articles, files)},
             images=image_map,
         )
-        title = self.options.title or _title(collection, articles, lang)
+        whole_title = self.options.title or _title(collection, articles, lang)
+        name = self.options.title or _name(collection, articles, lang)
+        title = whole_title if volume is None else words["volume"].format(title=volume.title, n=number)
         book = epub.EpubBook()
         by_date = sorted(articles, key=lambda a: (a.date, a.id))  # the id names the content, not its arrangement
         book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in by_date))))
@@ -109,6 +198,8 @@ class EpubWriter(Writer):
         _metadata(book, collection, articles, bool(images))
         if self.options.series:
             _series(book, self.options.series, self.options.series_index)
+        elif volume is not None:  # the volumes of one book are a series: readers shelve them together
+            _series(book, volume.title, number)
         sheets = list(self.resources.stylesheets("base.css", "epub.css"))
         if self.options.writing_mode not in _WRITING_MODES:
             raise WriterError(f"unknown writing mode {self.options.writing_mode!r}: use one of "
@@ -117,8 +208,8 @@ class EpubWriter(Writer):
             if primary(lang) in ("zh", "ja"):
                 book.set_direction("rtl")  # vertical lines run right to left, so do the pages
             else:
-                warnings.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
-                              "Japanese documents are set vertically", EpubWarning, stacklevel=2)
+                self.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
+                          "Japanese documents are set vertically")
             # Appended in the writer, not in epub.css, so that it follows the option even with an overridden sheet.
             sheets.append(_VERTICAL_CSS)
         css = "\n".join(sheets)
@@ -131,15 +222,15 @@ class EpubWriter(Writer):
         spine: list = []
         sheet = [_STYLESHEET]
         # The cover: the user's picture or one drawn here; e-readers show it in their library.
-        cover_name, cover_type, cover_data = self._cover(collection, articles, lang)
+        cover_name, cover_type, cover_data = self._cover(
+            collection, articles, lang, name if volume is None else words["volume"].format(title=volume.name, n=number))
         cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=cover_type, content=cover_data)
         cover_item.properties = ["cover-image"]
         book.add_item(cover_item)
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
         page = self.resources.template("cover.xhtml").render(title=title, src=cover_name, lang=lang,
                                                              dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
-        _add_document(book, "cover", "cover.xhtml", page)
-        spine.append("cover")
+        spine.append(_add_document(book, "cover", "cover.xhtml", page))
         groups, start = [], 0
         for label, members in grouped:
             groups.append((label, list(range(start, start + len(members)))))
@@ -157,29 +248,35 @@ class EpubWriter(Writer):
                 sections.append({"title": label, "href": f"s{index:03d}.xhtml" if groups else "",
                                  "entries": entries, "members": members})
             contents = self.resources.template("contents.xhtml").render(
-                title=title, subtitle=_date_range(articles, lang), sections=sections, **context)
-            _add_document(book, "contents", "contents.xhtml", contents)
-            spine.append("contents")
+                title=title, subtitle=date_range(articles, lang), sections=sections, **context)
+            spine.append(_add_document(book, "contents", "contents.xhtml", contents))
             toc.append(epub.Link("contents.xhtml", words["contents"], "toc-contents"))
         else:
             sections = [{"title": "", "href": "", "entries": [], "members": [0]}]
 
+        relocated: dict[tuple[str, str], str] = {}  # (chapter file, id) -> the part holding it, for split chapters
+        contents_of: dict[int, list[str]] = {}  # article index -> its files in the package (parts, images)
         for section in sections:
             children = []
             if section["href"]:
                 page = self.resources.template("section.xhtml").render(
                     title=section["title"], entries=section["entries"], contents="contents.xhtml", **context)
                 uid = Path(section["href"]).stem
-                _add_document(book, uid, section["href"], page)
-                spine.append(uid)
+                spine.append(_add_document(book, uid, section["href"], page))
             for i in section["members"]:
                 article, file_name = articles[i], files[i]
                 nav = _chapter_nav(files, i, section["href"], words) if anthology else []
                 chapter = render_chapter(article, file_name, resources=self.resources, links=links, book_lang=lang,
-                                         stylesheets=sheet, context={"nav": nav})
+                                         stylesheets=sheet, context={"nav": nav}, max_bytes=self.max_chapter_bytes)
+                for part_name, xhtml in chapter.parts:
+                    spine.append(_add_document(book, Path(part_name).stem, part_name, xhtml))
+                contents_of[i] = [name for name, _ in chapter.parts] + list(chapter.images)
+                for part_name in chapter.oversized:
+                    self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
+                              "refuse: one paragraph, preformatted block or table row of the article is that large "
+                              "on its own and cannot be split", article.source)
+                relocated.update({(file_name, id_): part for id_, part in chapter.moved.items()})
                 uid = Path(file_name).stem
-                _add_document(book, uid, file_name, chapter.xhtml)
-                spine.append(uid)
                 children.append(epub.Link(file_name, article.title.strip() or format_date(article.date, lang),
                                           "toc-" + uid))
             if section["href"]:
@@ -187,6 +284,8 @@ class EpubWriter(Writer):
             else:
                 toc.extend(children)
 
+        if relocated:
+            _relink(book, relocated)
         book.toc = toc
         book.add_item(epub.EpubNcx())
         nav_item = epub.EpubNav(title=words["contents"])
@@ -197,19 +296,98 @@ class EpubWriter(Writer):
         problems = kindle_lint(data)
         if problems:  # never hand over a book Send-to-Kindle would reject
             raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
-        return data
+        # What each article costs in the package (compressed, with its zip entries), to cut volumes by.
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            stored = {info.filename: info.compress_size + 2 * len(info.filename) + 76 for info in package.infolist()}
+        costs = [(article, sum(stored["EPUB/" + f] for f in contents_of[i])) for i, article in enumerate(articles)]
+        used = {"EPUB/" + f for names in contents_of.values() for f in names}
+        frame = sum(size for entry, size in stored.items() if entry not in used)
+        return _Built(data, costs, frame, whole_title, name)
 
 
-    def _cover(self, collection: Collection, articles: list[Article], lang: str) -> tuple[str, str, bytes]:
-        """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a generated JPEG."""
+    def _cover(self, collection: Collection, articles: list[Article], lang: str, name: str) -> tuple[str, str, bytes]:
+        """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a JPEG showing ``name``."""
         if self.options.cover is not None:
             return _given_cover(Path(self.options.cover))
         site = collection.site
-        name = self.options.title or _name(collection, articles, lang)
         source = site.title or urlsplit(site.absolute_root or articles[0].permalink or "").hostname or ""
         if source == name:  # the site title is already the heading: show where it lives instead
             source = urlsplit(site.absolute_root or "").hostname or ""
-        return "images/cover.jpg", "image/jpeg", generated_cover(name, _date_range(articles, lang), source)
+        if _cover_fonts()[0] is None:
+            self.warn("no CJK-capable font found (install fonts-noto-cjk); the generated cover uses Pillow's "
+                      "default font and may not show Chinese or Japanese characters")
+        return "images/cover.jpg", "image/jpeg", generated_cover(name, date_range(articles, lang), source)
+
+    def _images(self, articles: list[Article], site_root: str,
+                fetched: dict[str, Fetched | FetchError]) -> tuple[list[_Image], dict[tuple[str, str], str]]:
+        """Every image the book holds and (article id, URL in its body) -> packaged name.
+
+        Local images come from the source tree; remote ones only with ``--fetch-remote``,
+        through :mod:`convert.fetch`. An image that cannot be had is reported (once per
+        file or URL) and its alt text stands in.
+        """
+        if self.options.fetch_remote:
+            urls = [url for url in _remote_image_urls(articles) if url not in fetched]
+            if urls:
+                with ThreadPoolExecutor(min(4, len(urls))) as pool:
+                    fetched.update(zip(urls, pool.map(self._fetch, urls)))
+        packaged: list[_Image] = []
+        by_source: dict[Path | str, str | None] = {}
+        mapping: dict[tuple[str, str], str] = {}
+        for article in articles:
+            for asset in article.assets:
+                if asset.path is not None:
+                    source: Path | str | None = source_file(article, asset.path)
+                    if source is None:
+                        self.warn(f"image {asset.path} not found in the source tree; its alt text stands in",
+                                  article.source)
+                        continue
+                elif asset.url in fetched:
+                    source = asset.url
+                else:
+                    if _on_site(asset.url, site_root):  # meant to be a file of the site, which is not there
+                        self.warn(f"image {asset.url} not found in the source tree; its alt text stands in",
+                                  article.source)
+                    continue
+                if source not in by_source:
+                    by_source[source] = self._package(source, fetched, len(packaged) + 1, packaged, article)
+                if by_source[source] is not None:
+                    mapping[(article.id, asset.url)] = by_source[source]
+        return packaged, mapping
+
+    def _fetch(self, url: str) -> Fetched | FetchError:
+        from ..fetch import fetch  # the network stack only for books that fetch
+
+        try:
+            return fetch(url, self.options)
+        except FetchError as exc:
+            return exc
+
+    def _package(self, source: Path | str, fetched: dict[str, Fetched | FetchError], n: int,
+                 packaged: list[_Image], article: Article) -> str | None:
+        """Add the image ``source`` (a local file or a fetched URL) as number ``n``: its name, or None and a warning."""
+        if isinstance(source, str):
+            result = fetched[source]
+            if isinstance(result, FetchError):
+                self.warn(f"remote image not embedded: {result}; its alt text and a link stand in", article.source)
+                return None
+            data, label = result.data, source
+        else:
+            label = source.name
+            try:
+                if source.stat().st_size > _MAX_IMAGE_BYTES:
+                    raise ValueError(f"larger than {_MAX_IMAGE_BYTES // 1024 // 1024} MB")
+                data = source.read_bytes()
+            except (OSError, ValueError) as exc:
+                self.warn(f"image {label} dropped ({exc}); its alt text stands in", article.source)
+                return None
+        try:
+            image = _package_image(data, n)
+        except ValueError as exc:
+            self.warn(f"image {label} dropped: {exc}; its alt text stands in", article.source)
+            return None
+        packaged.append(image)
+        return image.name
 
 
 def _given_cover(path: Path) -> tuple[str, str, bytes]:
@@ -232,7 +410,8 @@ def generated_cover(title: str, dates: str, source: str) -> bytes:
     """A 1600x2400 JPEG showing the title, the date range and the source; same text -> same bytes.
 
     Drawn in a CJK-capable font found by fontconfig (Noto Serif CJK), so Chinese titles
-    are not tofu; without one, Pillow's own font with a warning. No clock, no metadata:
+    are not tofu; without one (``_cover_fonts()`` says so; the writer warns), Pillow's own
+    font. No clock, no metadata:
     the JPEG depends only on the text (and the font and Pillow in use).
     """
     from PIL import Image, ImageDraw, ImageFont
@@ -244,9 +423,6 @@ def generated_cover(title: str, dates: str, source: str) -> bytes:
     draw.rectangle((60, 60, width - 61, height - 61), outline=accent, width=8)
     draw.rectangle((84, 84, width - 85, height - 85), outline=accent, width=2)
     regular, bold = _cover_fonts()
-    if regular is None:
-        warnings.warn("no CJK-capable font found (install fonts-noto-cjk); the generated cover uses Pillow's "
-                      "default font and may not show Chinese or Japanese characters", EpubWarning, stacklevel=3)
 
     def font(size: int, heavy: bool = False):
         found = (bold or regular) if heavy else regular
@@ -324,10 +500,34 @@ def _wrap(text: str, face, width: int) -> list[str]:
     return lines
 
 
-def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> None:
+def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> epub.EpubItem:
+    """Add an XHTML document; the item, for the spine (ebooklib looks a uid up among all items, per spine entry)."""
     # A plain item: ebooklib keeps our bytes as they are (EpubHtml would re-parse them).
-    book.add_item(epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
-                                content=text.encode("utf-8")))
+    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                         content=text.encode("utf-8"))
+    book.add_item(item)
+    return item
+
+
+_FRAGMENT_LINK = re.compile(rb'href="([^"#]+)#([^"]+)"')
+
+
+def _relink(book: epub.EpubBook, relocated: dict[tuple[str, str], str]) -> None:
+    """Point links to an id of a split chapter (``a0003.xhtml#x``) at the part that holds it (``a0003-2.xhtml#x``).
+
+    Links are rewritten in the serialized chapters (the canonical form double-quotes every
+    attribute) and only in those that name a split chapter at all.
+    """
+    split = {file.encode() for file, _ in relocated}
+
+    def target(match: re.Match) -> bytes:
+        file, fragment = match.group(1).decode(), xml_unescape(match.group(2).decode(), {"&quot;": '"'})
+        part = relocated.get((file, fragment))
+        return match.group(0) if part is None else b'href="' + part.encode() + b"#" + match.group(2) + b'"'
+
+    for item in book.get_items_of_media_type("application/xhtml+xml"):
+        if any(b'href="' + file + b"#" in item.content for file in split):
+            item.content = _FRAGMENT_LINK.sub(target, item.content)
 
 
 def _chapter_nav(files: list[str], i: int, section_href: str, words) -> list[tuple[str, str]]:
@@ -402,16 +602,10 @@ def _first_line(article: Article) -> str:
     return summary[:120] + ("…" if len(summary) > 120 else "")
 
 
-def _date_range(articles, lang: str) -> str:
-    dates = sorted(a.date for a in articles)
-    first, last = format_date(dates[0], lang), format_date(dates[-1], lang)
-    return first if first == last else f"{first} – {last}"
-
-
 def _title(collection: Collection, articles: list[Article], lang: str) -> str:
     if len(articles) == 1 and articles[0].title.strip():
         return articles[0].title.strip()
-    return f"{_name(collection, articles, lang)} ({_date_range(articles, lang)})"
+    return f"{_name(collection, articles, lang)} ({date_range(articles, lang)})"
 
 
 def _name(collection: Collection, articles: list[Article], lang: str) -> str:
@@ -453,96 +647,101 @@ def _metadata(book: epub.EpubBook, collection: Collection, articles: list[Articl
         for value in values:
             book.add_metadata(None, "meta", value, {"property": prop})
     summary = ("Text with headings, a table of contents and a reading order equal to the navigation order; "
-               "images carry their alternative text; remote images are replaced by their description and a link.")
+               "images carry their alternative text; images the book does not hold are replaced by their "
+               "description and a link.")
     book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 
 
-def _images(articles: list[Article]) -> tuple[list[_Image], dict[tuple[str, str], str]]:
-    """Every local image, read from the source tree, in a format EPUB allows; (article id, url) -> name."""
-    packaged: list[_Image] = []
-    by_file: dict[Path, str | None] = {}
-    mapping: dict[tuple[str, str], str] = {}
-    for article in articles:
-        for asset in article.assets:
-            if asset.path is None:
-                continue
-            file = _source_file(article, asset.path)
-            if file is None:
-                warnings.warn(f"{article.source}: image {asset.path} not found in the source tree; "
-                              "its alt text stands in", EpubWarning, stacklevel=2)
-                continue
-            if file not in by_file:
-                by_file[file] = _package_image(file, len(packaged) + 1, packaged, article)
-            if by_file[file] is not None:
-                mapping[(article.id, asset.url)] = by_file[file]
-    return packaged, mapping
+def _on_site(url: str, site_root: str) -> bool:
+    """Whether an image URL names a file of the site itself (relative, or under the site's own address)."""
+    parts = urlsplit(url)
+    if not parts.scheme and not url.startswith("//"):
+        return True
+    return bool(site_root) and url.startswith(site_root.rstrip("/") + "/")
 
 
-def _package_image(file: Path, n: int, packaged: list[_Image], article: Article) -> str | None:
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB") if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _remote_image_urls(articles: list[Article]) -> list[str]:
+    """The web addresses of the images not found locally, each once, in reading order."""
+    urls = (a.url for article in articles for a in article.assets
+            if a.path is None and urlsplit(a.url).scheme in ("http", "https"))
+    return list(dict.fromkeys(urls))
+
+
+def _package_image(data: bytes, n: int) -> _Image:
+    """``data`` as the book's image number ``n``, in a format EPUB readers must show; ValueError says why not.
+
+    PNG, JPEG, GIF and WebP go in as they are; other raster formats (BMP, TIFF, ICO...) are
+    converted to PNG; SVG goes in sanitized (:mod:`convert.svg`): a drawing, nothing active.
+    """
     from PIL import Image, UnidentifiedImageError
 
+    if looks_like_svg(data):
+        try:
+            return _Image(f"images/i{n:04d}.svg", "image/svg+xml", sanitize_svg(data))
+        except UnsafeSvg as exc:
+            raise ValueError(f"an SVG that cannot be made safe: {exc}") from None
     try:
-        data = file.read_bytes()
-        if len(data) > _MAX_IMAGE_BYTES:
-            raise ValueError(f"larger than {_MAX_IMAGE_BYTES // 1024 // 1024} MB")
         with Image.open(io.BytesIO(data)) as picture:
             kind = _CORE_IMAGES.get(picture.format or "")
-            if kind is None:  # BMP, TIFF, ICO...: EPUB readers need not show them; PNG they must
+            if kind is None:  # readers need not show BMP, TIFF, ICO...; PNG they must
                 out = io.BytesIO()
                 picture.convert("RGBA" if "A" in picture.getbands() else "RGB").save(out, "PNG")
                 data, kind = out.getvalue(), _CORE_IMAGES["PNG"]
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        warnings.warn(f"{article.source}: image {file.name} dropped ({exc}); its alt text stands in",
-                      EpubWarning, stacklevel=3)
-        return None
-    name = f"images/i{n:04d}{kind[1]}"
-    packaged.append(_Image(name, kind[0], data))
-    return name
+    except UnidentifiedImageError:
+        raise ValueError("not an image format Pillow knows (nor SVG)") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"unreadable ({exc})") from None
+    return _Image(f"images/i{n:04d}{kind[1]}", kind[0], data)
 
 
-def _source_file(article: Article, rel: str) -> Path | None:
-    """The file an asset path names, resolved inside the article's source tree only.
+class _Entries:
+    """Stands in for the ZipFile ebooklib writes to: keeps the entries, in order, for ``_package`` to zip once."""
 
-    ``Asset.path`` is relative to the source root the reader used: the site root
-    (the nearest folder above the post with a Jekyll or Hugo config) or, for a
-    loose post, its own folder. The model does not carry that root, so it is found
-    again the same way; a path that leaves the root (symlinks too) is refused.
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def writestr(self, name, data, compress_type=None) -> None:
+        name = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        self.entries[name] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def close(self) -> None:
+        pass
+
+
+class _PackageWriter(epub.EpubWriter):
+    """ebooklib's writer making the OPF, nav and NCX, with the zip left to ``_package``.
+
+    The same steps as ``EpubWriter.write``, into ``_Entries``: zipping ebooklib's archive
+    and then re-zipping it reproducibly would compress every file twice.
     """
-    from ..reader.site import find_site_root
 
-    if not article.source or article.source == "-":
-        return None
-    post = Path(article.source)
-    roots = [d for d in post.parents if find_site_root(d) is not None][:1] + [post.parent]
-    for root in roots:
-        try:
-            top = root.resolve()
-            candidate = (root / rel).resolve()
-        except (OSError, RuntimeError):
-            continue
-        if candidate.is_relative_to(top) and candidate.is_file():
-            return candidate
-    return None
+    def write(self) -> None:
+        self.out = _Entries()
+        self._write_container()
+        self._write_opf()
+        self._write_items()
 
 
 def _package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
-    """ebooklib's package, re-zipped reproducibly: ``mimetype`` first and stored, fixed times and order."""
-    raw = io.BytesIO()
-    writer = epub.EpubWriter(raw, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
+    """The book as a reproducible EPUB: ``mimetype`` first and stored, then ebooklib's files, fixed times."""
+    writer = _PackageWriter(None, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
                                          "raise_exceptions": True})
     writer.process()
     writer.write()
     stamp = max(modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
-        names = source.namelist()
-        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
-        for name in ordered:
+    with zipfile.ZipFile(out, "w") as target:
+        entries = {"mimetype": b"application/epub+zip", **writer.out.entries}
+        for name, content in entries.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(name))
+            target.writestr(info, content)
     return out.getvalue()
 
 
@@ -555,6 +754,10 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DC_LANGUAGE = "{http://purl.org/dc/elements/1.1/}language"
 _NCX_CONTENT = "{http://www.daisy.org/z3986/2005/ncx/}content"
+_LANG_ATTRIBUTES = etree.XPath("//@lang | //@xml:lang")
+# Link targets with a fragment: every href, and the NCX's content/@src.
+_FRAGMENT_TARGETS = etree.XPath("//@href[contains(., '#')] | //ncx:content/@src[contains(., '#')]",
+                                namespaces={"ncx": "http://www.daisy.org/z3986/2005/ncx/"})
 # RFC 5646 (BCP 47) well-formedness: langtag, private use, or a grandfathered tag.
 _BCP47 = re.compile(r"""
     (?: (?: [a-z]{2,3} (?:-[a-z]{3}){0,3} | [a-z]{4,8} )   # language, extlang
@@ -585,38 +788,48 @@ def kindle_lint(data: bytes) -> list[str]:
     that is not well-formed XML is reported too, as nothing else can be checked in it.
     """
     problems: list[str] = []
+    body_ids: dict[str, str] = {}
+    fragment_links: list[tuple[str, str, str, str]] = []  # (file, link as written, target file, fragment)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as book:
-            files = {n: book.read(n) for n in book.namelist() if n.lower().endswith(_MARKUP)}
+        book = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         return [f"not a ZIP archive ({exc})"]
-    trees: dict[str, etree._Element] = {}
-    for name, content in files.items():
-        if not _XML_DECLARATION.match(content):
-            problems.append(f'{name}: no XML declaration with encoding="utf-8"')
-        try:
-            trees[name] = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError as exc:
-            problems.append(f"{name}: not well-formed XML ({exc})")
-    body_ids = {name: body.get("id") for name, tree in trees.items()
-                for body in tree.iter(_XHTML + "body") if body.get("id")}
-    for name, tree in trees.items():
-        for element in tree.iter(etree.Element):
-            for attribute in ("lang", _XML_LANG):
-                tag = element.get(attribute)
+    with book:
+        # One file at a time, so that a book of 10,000 chapters is never 10,000 trees in memory.
+        for name in (n for n in book.namelist() if n.lower().endswith(_MARKUP)):
+            content = book.read(name)
+            if not _XML_DECLARATION.match(content):
+                problems.append(f'{name}: no XML declaration with encoding="utf-8"')
+            try:
+                tree = etree.fromstring(content, parser)
+            except etree.XMLSyntaxError as exc:
+                problems.append(f"{name}: not well-formed XML ({exc})")
+                continue
+            # XPath walks the tree in C: a Python loop over every element costs more than the parse.
+            for tag in _LANG_ATTRIBUTES(tree):
+                element = tag.getparent()
                 # An empty lang on an inner element is allowed (language unknown); on the root it is not.
-                if tag is not None and (tag or element is tree) and not is_language_tag(tag):
-                    problems.append(f"{name}: bad language tag {tag!r} on <{etree.QName(element).localname}>")
-            if element.tag == _DC_LANGUAGE and not is_language_tag((element.text or "").strip()):
-                problems.append(f"{name}: bad language tag {element.text!r} in dc:language")
-            if element.tag == _XHTML + "img" and not (element.get("src") or "").strip():
-                problems.append(f"{name}: <img> without src")
-            target = element.get("src") if element.tag == _NCX_CONTENT else element.get("href")
-            if target and "#" in target and not urlsplit(target).scheme:
-                path, fragment = target.split("#", 1)
-                file = _resolve(name, unquote(path)) if path else name
-                if fragment and body_ids.get(file) == unquote(fragment):
-                    problems.append(f"{name}: link {target!r} targets the <body> id of {file}")
+                if (tag or element is tree) and not is_language_tag(tag):
+                    problems.append(f"{name}: bad language tag {str(tag)!r} on <{etree.QName(element).localname}>")
+            for element in tree.iter(_DC_LANGUAGE):
+                if not is_language_tag((element.text or "").strip()):
+                    problems.append(f"{name}: bad language tag {element.text!r} in dc:language")
+            for element in tree.iter(_XHTML + "img"):
+                if not (element.get("src") or "").strip():
+                    problems.append(f"{name}: <img> without src")
+            for element in tree.iter(_XHTML + "body"):
+                if element.get("id"):
+                    body_ids[name] = element.get("id")
+            for target in _FRAGMENT_TARGETS(tree):
+                if not urlsplit(target).scheme:
+                    path, fragment = target.split("#", 1)
+                    if fragment:
+                        fragment_links.append((name, str(target), _resolve(name, unquote(path)) if path else name,
+                                               unquote(fragment)))
+    for name, target, file, fragment in fragment_links:
+        if body_ids.get(file) == fragment:
+            problems.append(f"{name}: link {target!r} targets the <body> id of {file}")
     return problems
 
 

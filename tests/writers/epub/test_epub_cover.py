@@ -17,13 +17,14 @@ from convert.errors import WriterError
 from convert.model import Article, Collection, Site
 from convert.options import WriteOptions
 from convert.writers import epub as epub_writer
-from convert.writers.epub import EpubWarning, EpubWriter, generated_cover
+from convert.writers.epub import EpubWriter, generated_cover
+from tests.support.epub_checks import NS, epubcheck, epubcheck_problems, package, spine_of, unzip
 
-from .test_epub_writer import NS, SAMPLES, _epubcheck, _files, _opf, _read, _spine
+from .test_epub_writer import SAMPLES, _read
 
 
 def _cover_item(files):
-    opf = _opf(files)
+    opf = package(files)
     (item,) = opf.iterfind("opf:manifest/opf:item[@properties='cover-image']", NS)
     return opf, item
 
@@ -32,7 +33,7 @@ def _check_cover(files) -> bytes:
     """The cover image as the OPF declares it, after checking the page and the EPUB 2 meta point to it."""
     opf, item = _cover_item(files)
     assert opf.find("opf:metadata/opf:meta[@name='cover']", NS).get("content") == item.get("id")
-    assert _spine(files)[0] == "cover.xhtml"
+    assert spine_of(files)[0] == "cover.xhtml"
     page = etree.fromstring(files["EPUB/cover.xhtml"])
     (img,) = page.iterfind(".//x:img", NS)
     assert img.get("src") == item.get("href") and img.get("alt")
@@ -43,13 +44,12 @@ def _check_cover(files) -> bytes:
 def test_generated_cover_is_a_jpeg_in_the_book(tmp_path):
     collection = _read([SAMPLES])
     data = EpubWriter().render(collection)
-    files = _files(data)
+    files = unzip(data)
     _, item = _cover_item(files)
     assert item.get("media-type") == "image/jpeg"
     picture = Image.open(io.BytesIO(_check_cover(files)))
     assert picture.format == "JPEG" and picture.size == (1600, 2400)
-    report = _epubcheck(data)
-    assert report["checker"]["nError"] == report["checker"]["nWarning"] == report["checker"]["nFatal"] == 0
+    assert epubcheck_problems(epubcheck(data)) == []
 
 
 def test_given_png_cover_is_embedded_unchanged(tmp_path):
@@ -57,13 +57,12 @@ def test_given_png_cover_is_embedded_unchanged(tmp_path):
     Image.new("RGB", (600, 900), (20, 60, 120)).save(png)
     collection = _read([SAMPLES])
     data = EpubWriter(WriteOptions(cover=png)).render(collection)
-    files = _files(data)
+    files = unzip(data)
     _, item = _cover_item(files)
     assert item.get("media-type") == "image/png" and item.get("href") == "images/cover.png"
     assert _check_cover(files) == png.read_bytes()
     assert not [n for n in files if n.endswith("cover.jpg")]
-    report = _epubcheck(data)
-    assert report["checker"]["nError"] == report["checker"]["nWarning"] == report["checker"]["nFatal"] == 0
+    assert epubcheck_problems(epubcheck(data)) == []
 
 
 def test_a_cover_that_is_not_jpeg_or_png_is_refused(tmp_path):
@@ -100,6 +99,11 @@ def test_long_titles_wrap_inside_the_page():
 
 def test_without_a_cjk_font_the_cover_still_comes_with_a_warning(monkeypatch):
     monkeypatch.setattr(epub_writer, "_cover_fonts", lambda: (None, None))
-    with pytest.warns(EpubWarning, match="no CJK-capable font"):
-        data = generated_cover("Title", "27 May 2022", "example.org")
+    data = generated_cover("Title", "27 May 2022", "example.org")
     assert Image.open(io.BytesIO(data)).size == (1600, 2400)
+    article = Article(id="x", title="T", date=dt.datetime(2022, 5, 27, tzinfo=dt.timezone.utc), body="<p>x</p>")
+    writer = EpubWriter()
+    cover = _check_cover(unzip(writer.render(Collection(Site(), (article,)))))
+    assert Image.open(io.BytesIO(cover)).size == (1600, 2400)
+    (warning,) = writer.diagnostics
+    assert "no CJK-capable font" in warning.message and "fonts-noto-cjk" in warning.message

@@ -16,8 +16,9 @@ from lxml import etree
 
 from convert.errors import WriterError
 from convert.writers.epub import EpubWriter, is_language_tag, kindle_lint
+from tests.support.epub_checks import NS, spine_of, unzip
 
-from .test_epub_writer import CORPUS, NS, SAMPLES, SEED, _files, _read, _spine, needs_corpus
+from .test_epub_writer import CORPUS, SAMPLES, SEED, _read, needs_corpus
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -128,7 +129,7 @@ def _documents(files) -> dict[str, etree._Element]:
 
 @pytest.mark.parametrize("name", BOOKS)
 def test_accessibility_metadata_is_present(books, name):
-    opf = etree.fromstring(_files(books[name])["EPUB/content.opf"])
+    opf = etree.fromstring(unzip(books[name])["EPUB/content.opf"])
     found: dict[str, list[str]] = {}
     for meta in opf.iterfind("opf:metadata/opf:meta[@property]", NS):
         found.setdefault(meta.get("property"), []).append((meta.text or "").strip())
@@ -142,7 +143,7 @@ def test_accessibility_metadata_is_present(books, name):
 
 @pytest.mark.parametrize("name", BOOKS)
 def test_every_image_has_alt_text_or_is_decorative(books, name):
-    for path, doc in _documents(_files(books[name])).items():
+    for path, doc in _documents(unzip(books[name])).items():
         for img in doc.iterfind(".//x:img", NS):
             alt, role = img.get("alt"), img.get("role")
             decorative = role in ("presentation", "none") or alt == ""
@@ -151,16 +152,16 @@ def test_every_image_has_alt_text_or_is_decorative(books, name):
 
 @pytest.mark.parametrize("name", BOOKS)
 def test_every_document_declares_lang_and_xml_lang(books, name):
-    for path, doc in _documents(_files(books[name])).items():
+    for path, doc in _documents(unzip(books[name])).items():
         lang, xml_lang = doc.get("lang"), doc.get(XML_LANG)
         assert lang and lang == xml_lang and is_language_tag(lang), (path, lang, xml_lang)
 
 
 @pytest.mark.parametrize("name", BOOKS)
 def test_headings_descend_one_level_at_a_time_from_the_chapter_h1(books, name):
-    files = _files(books[name])
+    files = unzip(books[name])
     headings = {f"{{{NS['x']}}}h{n}": n for n in range(1, 7)}
-    chapters = [f for f in _spine(files) if f.startswith("a")]
+    chapters = [f for f in spine_of(files) if f.startswith("a")]
     assert chapters
     for chapter in chapters:
         levels = [headings[e.tag] for e in etree.fromstring(files["EPUB/" + chapter]).iter(*headings)]
@@ -171,11 +172,11 @@ def test_headings_descend_one_level_at_a_time_from_the_chapter_h1(books, name):
 
 @pytest.mark.parametrize("name", BOOKS)
 def test_reading_order_equals_nav_order(books, name):
-    files = _files(books[name])
+    files = unzip(books[name])
     nav = etree.fromstring(files["EPUB/nav.xhtml"])
     (toc,) = nav.iterfind(".//x:nav[@epub:type='toc']", NS)
     nav_files = list(dict.fromkeys(a.get("href").split("#")[0] for a in toc.iterfind(".//x:a", NS)))
     ncx = etree.fromstring(files["EPUB/toc.ncx"])
     ncx_files = list(dict.fromkeys(c.get("src").split("#")[0] for c in ncx.iterfind(".//ncx:content", NS)))
     # The cover page opens the book but is not a heading of the table of contents.
-    assert nav_files == ncx_files == [f for f in _spine(files) if f != "cover.xhtml"]
+    assert nav_files == ncx_files == [f for f in spine_of(files) if f != "cover.xhtml"]
