@@ -253,9 +253,12 @@ class PdfWriter(Writer):
         prefixes = [f"a{i:04d}" for i in range(1, len(articles) + 1)]
         images: dict[tuple[str, str], str] = {}
         allowed: set[str] = set()
+        fetched = self._fetch_remote(articles) if self.options.fetch_remote else {}
         for article in articles:
             for asset in article.assets:
                 if asset.path is None:
+                    if asset.url in fetched:
+                        images[(article.id, asset.url)] = fetched[asset.url]
                     continue
                 file = source_file(article, asset.path)
                 if file is None:
@@ -284,6 +287,49 @@ class PdfWriter(Writer):
             source_url=site.absolute_root, labels=labels(lang),
         )
         return _Plan(articles, prefixes, chapters, _months(articles, lang), lang, title, frozenset(allowed), context)
+
+    def _fetch_remote(self, articles: list[Article]) -> dict[str, str]:
+        """``--fetch-remote``: each remote image once, through convert.fetch, as a ``data:`` URL (the
+        layout child loads nothing from the network); a failure is a warning and the alt text stands in."""
+        import base64
+        from concurrent.futures import ThreadPoolExecutor
+
+        from ..errors import FetchError
+        from ..fetch import fetch
+        from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
+
+        urls = list(dict.fromkeys(a.url for article in articles for a in article.assets
+                                  if a.path is None and a.url.startswith(("http://", "https://"))))
+        sources = {a.url: article.source for article in articles for a in article.assets}
+
+        def one(url: str):
+            try:
+                return url, fetch(url, self.options)
+            except FetchError as exc:
+                return url, exc
+
+        found: dict[str, str] = {}
+        if not urls:
+            return found
+        with ThreadPoolExecutor(min(4, len(urls))) as pool:
+            results = list(pool.map(one, urls))
+        for url, result in results:
+            if isinstance(result, FetchError):
+                self.warn(f"{result}; its alt text stands in", sources.get(url) or None)
+                continue
+            data, media_type = result.data, result.media_type
+            if looks_like_svg(data):
+                try:
+                    data, media_type = sanitize_svg(data), "image/svg+xml"
+                except UnsafeSvg as exc:
+                    self.warn(f"image {url} dropped ({exc}); its alt text stands in", sources.get(url) or None)
+                    continue
+            elif not media_type.startswith("image/"):
+                self.warn(f"{url} is not an image ({media_type or 'no type'}); its alt text stands in",
+                          sources.get(url) or None)
+                continue
+            found[url] = f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+        return found
 
     def _html(self, plan: _Plan, *, front: bool, articles: bool, include: set[int] | None = None,
               pages: dict[int, int] | None = None) -> str:

@@ -20,6 +20,19 @@ pikepdf = pytest.importorskip("pikepdf")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), "darkred").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+
+
 @pytest.fixture
 def server():
     """A local HTTP server that records every request it gets."""
@@ -28,9 +41,15 @@ def server():
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
             requests.append(self.path)
+            if self.path != "/x.png":
+                self.send_response(404)
+                self.end_headers()
+                return
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(PNG)))
             self.end_headers()
+            self.wfile.write(PNG)
 
         def log_message(self, *args):
             pass
@@ -116,3 +135,28 @@ def test_the_time_limit_stops_a_layout():
     html = "<p>" + "长" * 200_000 + "</p>"
     with pytest.raises(RenderFailure, match="longer than"):
         run_isolated(RenderJob(html, (), frozenset()), timeout=0.2)
+
+
+def test_fetch_remote_embeds_allowed_images_and_warns_about_the_rest(tmp_path, server):
+    port, requests = server
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_posts" / "2022-05-01-remote.html").write_text(
+        f'---\ntitle: remote\n---\n<p>图一</p><img src="http://127.0.0.1:{port}/x.png" alt="红色">'
+        f'<p>图二</p><img src="http://127.0.0.1:{port}/missing.png" alt="不存在">\n', encoding="utf-8")
+    target = tmp_path / "r.pdf"
+    report = run(Job(sources=[site / "_posts"], formats=["pdf"], output=target,
+                     write_options=WriteOptions(fetch_remote=True, allowed_hosts=("127.0.0.1",))))
+    assert report.exit_code == 0
+    assert sorted(requests) == ["/missing.png", "/x.png"]
+    with pikepdf.open(target) as pdf:
+        images = [img for page in pdf.pages for img in page.get_images().values()]
+        assert [(int(i.Width), int(i.Height)) for i in images] == [(300, 200)]
+    text = page_text(target, 1)
+    assert "不存在" in text and "红色" not in text  # the failed one: its alt text stands in
+    assert [d for d in report.diagnostics if "missing.png" in d.message]
+    # Loopback is refused unless --allow-host names it: nothing more is requested.
+    requests.clear()
+    report = run(Job(sources=[site / "_posts"], formats=["pdf"], output=tmp_path / "s.pdf",
+                     write_options=WriteOptions(fetch_remote=True)))
+    assert requests == [] and len([d for d in report.diagnostics if "127.0.0.1" in d.message]) == 2
