@@ -46,6 +46,7 @@ Flavours (``--markdown-flavor``, ``WriteOptions.markdown_flavor``):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import json
@@ -53,15 +54,14 @@ import re
 import unicodedata
 from typing import Any, Iterable
 
-import lxml.html
 import yaml
-from lxml import etree
 
 from ..errors import WriterError
 from ..model import Article, Collection
 from ..reader.frontmatter import flat_yaml_mapping
 from ..text import is_cjk
 from .base import Writer
+from .markdown_html import RAW, RAW_TEXT, VOID, Fragment, escape_text, html_block_kind, html_blocks_only, outer_html, parse_fragment
 
 __all__ = ["MarkdownWriter", "FLAVORS", "html_to_markdown", "front_matter", "toml_front_matter"]
 
@@ -172,10 +172,15 @@ def _plain_ok(text: str) -> bool:
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# What YAML allows in no scalar, quoted or not (it is not "printable" there), and the line
+# breaks it would fold (NEL, LS, PS): escaped as \uXXXX.
+_YAML_UNPRINTABLE_RE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _yaml_quote(text: str) -> str:
-    # JSON's string form is a valid YAML double-quoted scalar; line separators are escaped
-    # too, since YAML would fold them.
-    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # JSON's string form is a valid YAML double-quoted scalar (C0 controls escaped already).
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNPRINTABLE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def _yaml_value(value: Any) -> str:
@@ -189,10 +194,17 @@ def _yaml_value(value: Any) -> str:
     if value is None or isinstance(value, (bool, int, float)):
         return json.dumps(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+        return "[" + ", ".join(_yaml_flow_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_yaml_quote(str(k))}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_yaml_quote(str(k))}: {_yaml_flow_value(v)}" for k, v in value.items()) + "}"
     return _yaml_quote(str(value))
+
+
+def _yaml_flow_value(value: Any) -> str:
+    """A value inside ``[...]`` or ``{...}``, where ``,`` and brackets end a plain scalar."""
+    if isinstance(value, str) and re.search(r"[,\[\]{}]", value):
+        return _yaml_quote(value)
+    return _yaml_value(value)
 
 
 def toml_front_matter(rows: Iterable[tuple[str, Any]]) -> str:
@@ -250,23 +262,20 @@ _BLOCK = frozenset(
 )
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 # Inline HTML for elements Markdown has no syntax for; their content stays Markdown.
-_EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
+# ``*``/``**`` read back as em/strong only: <i> and <b> keep their tags.
+_EMPHASIS = {"em": "*", "strong": "**"}
 
 
 def html_to_markdown(body: str, flavor: str = "gfm") -> str:
     """The canonical HTML fragment ``body`` as Markdown of ``flavor`` (no trailing blank line)."""
     if not body.strip():
         return ""
-    try:
-        root = lxml.html.fragment_fromstring(body, create_parent="div")
-    except etree.ParserError:  # nothing but a comment or a doctype: raw HTML is its only form
-        text = body.strip("\n") + "\n"
-    else:
-        converter = _Converter(flavor)
-        text = converter.blocks(root)
-        if converter.footnotes:
-            text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
-        text = text + "\n" if text else ""
+    fragment = parse_fragment(body)
+    converter = _Converter(flavor, fragment)
+    text = converter.blocks(fragment.root)
+    if converter.footnotes:
+        text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
+    text = text + "\n" if text else ""
     return _liquid_raw(text) if flavor == "jekyll" else text
 
 
@@ -299,14 +308,14 @@ def _is_footnote_ref(el) -> str | None:
     return name if re.fullmatch(r"[^\s\]\[\\^]+", name) else None
 
 
-def _serialize(el) -> str:
-    """The element as canonical HTML (as the reader's clean-up writes it), without its tail."""
-    html = etree.tostring(el, encoding="unicode", method="xml", with_tail=False)
-    return html
+# A raw HTML token inside inline text: kept out of escaping and line clean-up, put back last.
+_RAW_MARK_RE = re.compile(r"\ue010(\d+)\ue011")
 
 
 class _Converter:
-    def __init__(self, flavor: str = "gfm") -> None:
+    def __init__(self, flavor: str = "gfm", fragment: Fragment | None = None) -> None:
+        self.fragment = fragment if fragment is not None else Fragment(None)
+        self.raw: list[str] = []  # raw HTML tokens met in inline text, by their mark's number
         # commonmark: no GFM extension (tables, strikethrough, footnotes stay HTML).
         self.gfm = flavor != "commonmark"
         # jekyll: Liquid openers are wrapped in raw afterwards instead of escaped (kramdown
@@ -320,44 +329,125 @@ class _Converter:
     # -- blocks --
 
     def blocks(self, parent, tight: bool = False) -> str:
-        """The children of ``parent`` as blocks; inline runs become paragraphs."""
-        out: list[str] = []
-        inline: list = []  # (text) and elements of a run of inline content
-        prev_list: dict[str, int] = {}
+        """The children of ``parent`` as blocks; inline runs become paragraphs.
 
-        def flush() -> None:
-            if inline:
-                text = self.paragraph_from(inline)
+        What Markdown cannot express (raw HTML, text outside paragraphs, elements without a
+        Markdown form) is written as HTML blocks, as one piece with what touches it, when a
+        CommonMark parser reads that piece back as HTML blocks, verbatim; else element by
+        element, and bare text as paragraphs."""
+        segments: list[tuple[str, Any]] = []  # ("md", text) or ("html", [items])
+        prev_list: dict[str, int] = {}
+        for item in self._items(parent):
+            if item[0] == "block":
+                text = self.markdown_block(item[1], prev_list)
+                if text is None:
+                    prev_list.clear()
+                elif text:
+                    segments.append(("md", text))
+                    continue
+                else:  # consumed (footnotes): nothing here, but a boundary
+                    segments.append(("md", ""))
+                    continue
+            else:
+                prev_list.clear()
+            if segments and segments[-1][0] == "html":
+                segments[-1][1].append(item)
+            else:
+                segments.append(("html", [item]))
+        out: list[str] = []
+        for index, (kind, value) in enumerate(segments):
+            if kind == "md":
+                if value:
+                    out.append(value)
+                continue
+            last = index == len(segments) - 1 and (parent is not self.fragment.root or not self.footnotes)
+            # In a tight list item, text outside paragraphs is the item's text: a paragraph
+            # unless it would read back as an HTML block anyway.
+            chunk = None
+            if not tight or any(item[0] == "run" and self.paragraph(item[1]) is None for item in value):
+                chunk = self.html_chunk(value, last)
+            if chunk is not None:
+                out.append(chunk)
+                continue
+            for item in value:
+                text = self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
                 if text:
                     out.append(text)
-                inline.clear()
-
-        if parent.text and parent.text.strip():
-            inline.append(parent.text)
-        for child in parent:
-            if not isinstance(child.tag, str):
-                if child.tail and child.tail.strip():
-                    inline.append(child.tail)
-                continue
-            if child.tag in _BLOCK:
-                flush()
-                block = self.block(child, prev_list)
-                if block is not None:
-                    out.append(block)
-                if child.tail and child.tail.strip():
-                    inline.append(child.tail)
-            else:
-                inline.append(child)
-                prev_list.clear()
-        flush()
         return ("\n" if tight else "\n\n").join(out)
 
-    def block(self, el, prev_list: dict[str, int]) -> str | None:
+    def _items(self, parent) -> list[tuple]:
+        """``parent``'s content as ("block", element) and ("run", inline nodes, source start, source
+        end) items (offsets None when the fragment was not tokenized); runs of only blanks are left out."""
+        items: list[tuple] = []
+        run: list = []
+        run_start: list[int | None] = [None]
+        fragment = self.fragment
+
+        def add(node, start: int | None) -> None:
+            if not run:
+                run_start[0] = start
+            run.append(node)
+
+        def close(end: int | None) -> None:
+            if run and any(not isinstance(n, str) or n.strip() for n in run):
+                items.append(("run", list(run), run_start[0], end))
+            run.clear()
+
+        content = fragment.content(parent)
+        if parent.text:
+            add(parent.text, content[0] if content else None)
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in _BLOCK:
+                close(fragment.start(child))
+                items.append(("block", child))
+                if child.tail:
+                    add(child.tail, fragment.end(child))
+            else:
+                add(child, fragment.start(child))  # an inline node brings its tail along
+        close(content[1] if content else None)
+        return items
+
+    def html_chunk(self, items: list[tuple], last: bool) -> str | None:
+        """``items`` as one piece of HTML, when it holds raw HTML or bare text and a CommonMark
+        parser reads it back as HTML blocks; None otherwise."""
+        if not any(item[0] == "run" for item in items):
+            return None
+        text = self._source_of(items)
+        if text is None:
+            parts = []
+            for item in items:
+                if item[0] == "block":
+                    parts.append(outer_html(item[1]))
+                else:
+                    parts.extend(escape_text(n) if isinstance(n, str) else outer_html(n, with_tail=True)
+                                 for n in item[1])
+            text = "".join(parts)
+        # Blank lines before it are no content; up to 3 spaces of indent are (the spec keeps them).
+        text = re.sub(r"(?:\n[ \t]*)+\Z", "", re.sub(r"\A(?:[ \t]*\n)+", "", text))
+        if not text or not html_blocks_only(text, may_run_to_end=last):
+            return None
+        return text
+
+    def _source_of(self, items: list[tuple]) -> str | None:
+        """The source text of ``items``, when the fragment was tokenized."""
+        fragment = self.fragment
+        if fragment.source is None:
+            return None
+        first, last = items[0], items[-1]
+        start = first[2] if first[0] == "run" else fragment.start(first[1])
+        end = last[3] if last[0] == "run" else fragment.end(last[1])
+        if start is None or end is None:
+            return None
+        return fragment.source[start:end]
+
+    def markdown_block(self, el, prev_list: dict[str, int]) -> str | None:
+        """The block element as Markdown; None when Markdown has no form for it, "" when it
+        leaves nothing here (footnotes, written at the end)."""
         tag = el.tag
         if tag not in ("ul", "ol"):
             prev_list.clear()
         if tag == "p" and not el.attrib:
-            return self.paragraph_from(_inline_children(el), allow_empty=False)
+            return self.paragraph(_inline_children(el), allow_empty=False)
         if tag in _HEADINGS and set(el.attrib) <= {"id"}:
             return self.heading(el)
         if tag == "pre" and not el.attrib:
@@ -370,15 +460,14 @@ class _Converter:
         if tag == "hr" and not el.attrib:
             return "* * *"
         if tag == "table" and self.gfm:
-            table = self.table(el)
-            if table is not None:
-                return table
+            return self.table(el)
         if tag == "div" and el.get("class") == "footnotes" and self.gfm and self.footnote_block(el):
-            return None
-        return self.html_block(el)
+            return ""
+        return None
 
     def html_block(self, el) -> str:
-        return _serialize(el).strip("\n")
+        """The element as an HTML block: as written in the source when known, else serialized."""
+        return (self.fragment.outer(el) or outer_html(el)).strip("\n")
 
     def paragraph_from(self, nodes: list, allow_empty: bool = True) -> str | None:
         text = self.inline_nodes(nodes)
@@ -386,11 +475,40 @@ class _Converter:
         text = _protect_lines(text.strip(" \t\n"))
         if not text.strip(" \t\n"):
             return "&#32;" if not allow_empty else None
+        if "\ue010" not in text and "<" not in text:
+            return text
+        # HTML at the start of a line after the first may start an HTML block that ends the
+        # paragraph (``<div>``, a comment): that line joins the one before it.
+        lines = text.split("\n")
+        joined = [lines[0]]
+        for line in lines[1:]:
+            if html_block_kind(self.unraw(line)) in range(1, 7):
+                previous = joined[-1]
+                joined[-1] = (previous[:-1] + "<br />" if previous.endswith("\\") and not previous.endswith("\\\\")
+                              else previous + " ") + line
+            else:
+                joined.append(line)
+        return self.unraw("\n".join(joined))
+
+    def paragraph(self, nodes: list, allow_empty: bool = True) -> str | None:
+        """A paragraph; None when its first line would start an HTML block instead."""
+        text = self.paragraph_from(nodes, allow_empty)
+        if text and html_block_kind(text):
+            return None
         return text
+
+    def raw_mark(self, html: str) -> str:
+        """A mark standing for raw HTML in inline text (see :meth:`unraw`)."""
+        self.raw.append(html)
+        return f"\ue010{len(self.raw) - 1}\ue011"
+
+    def unraw(self, text: str) -> str:
+        """The raw HTML back in place of its marks, as written (its line breaks and spaces kept)."""
+        return _RAW_MARK_RE.sub(lambda m: self.raw[int(m.group(1))], text) if "\ue010" in text else text
 
     def heading(self, el) -> str:
         level = _HEADINGS[el.tag]
-        text = self.inline_nodes(_inline_children(el))
+        text = self.unraw(self.inline_nodes(_inline_children(el))).replace("\ue003", "<br />")
         raw = _heading_text(el)
         ident = re.sub(r"[^\w\- \t]", "", raw.lower()).replace(" ", "-").replace("\t", "-")
         n = self.heading_ids.get(ident, -1) + 1
@@ -411,7 +529,8 @@ class _Converter:
         code = el[0]
         cls = code.get("class") or ""
         lang = cls[len("language-"):] if cls.startswith("language-") else ""
-        if set(code.attrib) - {"class"} or (cls and not lang) or re.search(r"[\s`]", lang):
+        # An info string has its escapes and entities decoded by CommonMark, not by kramdown.
+        if set(code.attrib) - {"class"} or (cls and not lang) or re.search(r"[\s`\\]|&#?\w+;", lang):
             return self.html_block(el)
         content = code.text or ""
         if not content.endswith("\n"):
@@ -489,7 +608,7 @@ class _Converter:
                 if (cell.tag != want or set(cell.attrib) - {"style"} or cell.get("style", "") != aligns[col]
                         or (cell.tail or "").strip() or any(isinstance(c.tag, str) and c.tag in _BLOCK for c in cell)):
                     return None
-                text = self.inline_nodes(_inline_children(cell))
+                text = self.unraw(self.inline_nodes(_inline_children(cell))).replace("\ue003", "<br />")
                 if "\n" in text or "|" in text.replace("\\|", ""):
                     return None
                 texts.append(text.strip(" ") or "")
@@ -513,10 +632,10 @@ class _Converter:
                 return False
             notes.append((ident[3:], li))
         for name, li in notes:
-            copy = lxml.html.fragment_fromstring(_serialize(li))
-            for back in copy.xpath(".//a[@class='reversefootnote']"):
+            note = copy.deepcopy(li)
+            for back in note.xpath(".//a[@class='reversefootnote']"):
                 _drop_keep_tail(back)
-            content = self.blocks(copy)
+            content = self.blocks(note)
             lines = content.split("\n")
             text = f"[^{name}]: " + lines[0] + "".join(("\n    " + l) if l else "\n" for l in lines[1:])
             self.footnotes.append(text)
@@ -540,6 +659,9 @@ class _Converter:
         if text.startswith("`") and parts and parts[-1].endswith("`"):
             # Two code spans in a row would make one backtick run: the second keeps its tag.
             text = "<code>" + self.esc(el.text or "") + "</code>"
+        elif text.startswith("[") and parts and re.search(r"(?<!\\)(?:\\\\)*!\Z", parts[-1]):
+            # A literal "!" right before a link would make it an image.
+            parts[-1] = parts[-1][:-1] + "\\!"
         parts.append(text)
 
     def inline_content(self, el) -> str:
@@ -558,6 +680,8 @@ class _Converter:
         tag = el.tag
         if not isinstance(tag, str):
             return ""
+        if tag == RAW:
+            return self.raw_mark(el.text or "")
         if tag in _EMPHASIS and not el.attrib:
             inner = self.inline_content(el)
             if not inner:
@@ -567,10 +691,12 @@ class _Converter:
             return f"\ue000{kind}{tag}\ue001{inner}\ue002{kind}{tag}\ue001"
         if tag == "code" and not el.attrib and not len(el):
             return _code_span(el.text or "", self.esc)
-        if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None:
+        if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None \
+                and el.find(".//a") is None:  # links cannot nest
             inner = self.inline_content(el)
             return f"[{inner}]({_destination(el.get('href'))}{_title(el.get('title'))})"
-        if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None:
+        if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None \
+                and el.get("alt") is not None:  # Markdown images always have an alt
             alt = self.esc(el.get("alt") or "").replace("\n", " ")
             return f"![{alt}]({_destination(el.get('src'))}{_title(el.get('title'))})"
         if tag == "br" and not el.attrib:
@@ -583,9 +709,15 @@ class _Converter:
                 and not el.text.endswith((" ", "~")):
             # GFM strikethrough; other strikes (nested markup) keep the tag.
             return f"~~{self.esc(el.text)}~~"
-        # No Markdown form: the tags as inline HTML, the content as Markdown.
+        if tag in RAW_TEXT:  # script, style: their content is not Markdown either
+            return self.raw_mark(self.fragment.outer(el) or outer_html(el))
+        # No Markdown form: the tags as inline HTML (as written, when known), the content as Markdown.
+        tags = self.fragment.tags(el)
+        if tags is not None:
+            start, end = tags
+            return start + (self.inline_content(el) + end if end else "")
         attrs = "".join(f' {k}="{_attr_escape(v)}"' for k, v in el.attrib.items())
-        if tag in ("br", "img", "wbr", "hr", "col"):
+        if tag in VOID:
             return f"<{tag}{attrs} />"
         return f"<{tag}{attrs}>{self.inline_content(el)}</{tag}>"
 
@@ -614,8 +746,13 @@ def _inline_children(el) -> list:
 
 
 def _heading_text(el) -> str:
-    """The text kramdown-parser-gfm builds a header id from (text and code, not image alt)."""
-    return "".join(el.itertext())
+    """The text kramdown-parser-gfm builds a header id from (text and code, not image alt nor raw HTML)."""
+    parts = [el.text or ""] if el.tag != RAW else []
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(_heading_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _attr_escape(value: str) -> str:
@@ -680,6 +817,8 @@ def _protect_lines(text: str) -> str:
     for index, line in enumerate(lines):
         stripped = line.lstrip(" \t")
         line = stripped  # leading spaces are no content in Markdown (and 4 would make code)
+        if not line:
+            continue  # a blank line would end the paragraph; in HTML it is one more space
         if line[:1] in ("#", ">", "+", "=", "-"):
             line = "\\" + line
         elif re.match(r"\d{1,9}[.)]", line):
@@ -708,8 +847,8 @@ def _is_space(ch: str) -> bool:
 
 
 def _is_punct(ch: str, symbols: bool) -> bool:
-    if ch and ch in "\ue000\ue001\ue002":
-        return True  # another emphasis: either `*` or `<tag>`, punctuation both ways
+    if ch and ch in "\ue000\ue001\ue002\ue010\ue011":
+        return True  # another emphasis (`*` or `<tag>`) or raw HTML: punctuation both ways
     cat = unicodedata.category(ch) if ch else ""
     return cat.startswith("P") or (symbols and cat.startswith("S")) or (ch.isascii() and not ch.isalnum()
                                                                           and not ch.isspace() and ch != "")
