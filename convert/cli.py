@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     md.add_argument("--markdown-flavor", choices=["gfm", "commonmark", "jekyll", "hugo"], default="gfm",
                     help="gfm (default); commonmark: no GFM extensions, tables and footnotes as HTML; "
                          "jekyll: kramdown, Liquid kept literal with {%% raw %%}; hugo: TOML front matter")
+    md.add_argument("--markdown-links", choices=["inline", "reference"], default="inline",
+                    help="reference: links and images as [text][1], definitions at the end of each article")
+    md.add_argument("--cjk-friendly", action="store_true",
+                    help="emphasis for parsers with the CommonMark CJK-friendly amendments (**“重要”**消息); "
+                         "by default, a form plain CommonMark reads as emphasis too")
     book = parser.add_argument_group("epub")
     book.add_argument("--group-by", choices=["category", "tag", "month", "none"],
                       help="sections of the book (default: month when the articles span several months, else none)")
@@ -157,6 +162,7 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
                                    group_by=args.group_by, sort=args.sort, series=args.series,
                                    series_index=args.series_index, writing_mode=args.epub_writing_mode,
                                    cover=args.cover, markdown_flavor=args.markdown_flavor,
+                                   markdown_links=args.markdown_links, cjk_friendly=args.cjk_friendly,
                                    fetch_remote=args.fetch_remote, allowed_hosts=tuple(args.allow_host)),
         selection=selection, template_dirs=args.template_dir,
         css=args.css, strict=args.strict, split_by=args.split_by, split_every=args.split_every,

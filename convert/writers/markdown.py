@@ -63,9 +63,11 @@ from ..text import is_cjk
 from .base import Writer
 from .markdown_html import RAW, RAW_TEXT, VOID, Fragment, escape_text, html_block_kind, html_blocks_only, outer_html, parse_fragment
 
-__all__ = ["MarkdownWriter", "FLAVORS", "html_to_markdown", "front_matter", "toml_front_matter"]
+__all__ = ["MarkdownWriter", "FLAVORS", "LINK_STYLES", "LinkReferences", "html_to_markdown", "front_matter",
+           "toml_front_matter"]
 
 FLAVORS = ("gfm", "commonmark", "jekyll", "hugo")
+LINK_STYLES = ("inline", "reference")
 
 
 class MarkdownWriter(Writer):
@@ -76,27 +78,34 @@ class MarkdownWriter(Writer):
     description = "Markdown (CommonMark + GFM) with YAML front matter; reads back to the same article"
 
     def render(self, collection: Collection) -> str:
-        flavor = self.options.markdown_flavor
+        options = self.options
+        flavor = options.markdown_flavor
         if flavor not in FLAVORS:
             raise WriterError(f"unknown Markdown flavour {flavor!r}: use one of {', '.join(FLAVORS)}")
+        if options.markdown_links not in LINK_STYLES:
+            raise WriterError(f"unknown Markdown link style {options.markdown_links!r}: use one of "
+                              f"{', '.join(LINK_STYLES)}")
+        # One set of reference labels per document: CommonMark's definitions are document-wide.
+        style = {"links": options.markdown_links, "cjk_friendly": options.cjk_friendly,
+                 "references": LinkReferences()}
         articles = collection.articles
         if len(articles) == 1:
-            return render_article(articles[0], collection, flavor)
+            return render_article(articles[0], collection, flavor, **style)
         site = collection.site
         head = {"title": site.title, "lang": collection.lang, "description": site.description}
         rows = [(k, v) for k, v in head.items() if v]
         parts = [toml_front_matter(rows) if flavor == "hugo" else front_matter(rows)]
         for article in articles:
             title = _escape_text(article.title, jekyll=flavor == "jekyll") or "\\#"
-            body = html_to_markdown(article.body, flavor)
+            body = html_to_markdown(article.body, flavor, **style)
             section = f"# {title}\n\n{body}" if body else f"# {title}\n"
             parts.append(_liquid_raw(section) if flavor == "jekyll" else section)
         return "\n* * *\n\n".join(parts)
 
 
-def render_article(article: Article, collection: Collection | None = None, flavor: str = "gfm") -> str:
-    """One article: front matter, a blank line, the body."""
-    body = html_to_markdown(article.body, flavor)
+def render_article(article: Article, collection: Collection | None = None, flavor: str = "gfm", **style) -> str:
+    """One article: front matter, a blank line, the body (``style``: as for :func:`html_to_markdown`)."""
+    body = html_to_markdown(article.body, flavor, **style)
     fields = _article_fields(article, collection)
     head = toml_front_matter(fields) if flavor == "hugo" else front_matter(fields)
     return f"{head}\n{body}" if body else head
@@ -266,17 +275,50 @@ _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 _EMPHASIS = {"em": "*", "strong": "**"}
 
 
-def html_to_markdown(body: str, flavor: str = "gfm") -> str:
-    """The canonical HTML fragment ``body`` as Markdown of ``flavor`` (no trailing blank line)."""
+def html_to_markdown(body: str, flavor: str = "gfm", *, links: str = "inline", cjk_friendly: bool = False,
+                     references: LinkReferences | None = None) -> str:
+    """The canonical HTML fragment ``body`` as Markdown of ``flavor`` (no trailing blank line).
+
+    ``links="reference"``: links and images as ``[text][1]``, their definitions at the end
+    (after the footnotes), labels from ``references`` (shared by the bodies of one document).
+    ``cjk_friendly``: emphasis as ``*``/``**`` wherever a parser implementing the CommonMark
+    CJK-friendly amendments reads it back, even where plain CommonMark would not."""
     if not body.strip():
         return ""
+    if references is None and links == "reference":
+        references = LinkReferences()
     fragment = parse_fragment(body)
-    converter = _Converter(flavor, fragment)
+    converter = _Converter(flavor, fragment, references if links == "reference" else None, cjk_friendly)
     text = converter.blocks(fragment.root)
     if converter.footnotes:
         text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
+    definitions = references.take_definitions() if converter.references is not None else []
+    if definitions:
+        text = (text + "\n\n" if text else "") + "\n".join(definitions)
     text = text + "\n" if text else ""
     return _liquid_raw(text) if flavor == "jekyll" else text
+
+
+class LinkReferences:
+    """The labels of reference-style links in one document: numbers in order of first use,
+    one per (URL, title); each definition is handed out once, to the body that used it first."""
+
+    def __init__(self) -> None:
+        self.labels: dict[tuple[str, str | None], str] = {}
+        self.pending: list[str] = []
+
+    def label(self, url: str, title: str | None) -> str:
+        key = (url, title)
+        label = self.labels.get(key)
+        if label is None:
+            label = self.labels[key] = str(len(self.labels) + 1)
+            self.pending.append(f"[{label}]: {_destination(url)}{_title(title)}")
+        return label
+
+    def take_definitions(self) -> list[str]:
+        """The definitions of the labels made since the last call."""
+        definitions, self.pending = self.pending, []
+        return definitions
 
 
 # A Liquid output or tag on one line, or failing that a bare opener; a token that contains
@@ -313,8 +355,11 @@ _RAW_MARK_RE = re.compile(r"\ue010(\d+)\ue011")
 
 
 class _Converter:
-    def __init__(self, flavor: str = "gfm", fragment: Fragment | None = None) -> None:
+    def __init__(self, flavor: str = "gfm", fragment: Fragment | None = None,
+                 references: LinkReferences | None = None, cjk_friendly: bool = False) -> None:
         self.fragment = fragment if fragment is not None else Fragment(None)
+        self.references = references  # reference-style links when set
+        self.cjk_friendly = cjk_friendly
         self.raw: list[str] = []  # raw HTML tokens met in inline text, by their mark's number
         # commonmark: no GFM extension (tables, strikethrough, footnotes stay HTML).
         self.gfm = flavor != "commonmark"
@@ -472,7 +517,7 @@ class _Converter:
     def paragraph_from(self, nodes: list, allow_empty: bool = True) -> str | None:
         text = self.inline_nodes(nodes)
         # Only ASCII blanks around a paragraph are not content: U+3000 indents stay.
-        text = _protect_lines(text.strip(" \t\n"))
+        text = _keep_edge_spaces(_protect_lines(text.strip(" \t\n")))
         if not text.strip(" \t\n"):
             return "&#32;" if not allow_empty else None
         if "\ue010" not in text and "<" not in text:
@@ -516,7 +561,7 @@ class _Converter:
         auto = f"{ident}-{n}" if n else ident
         if "\n" in text or (el.get("id") is not None and el.get("id") != auto):
             return self.html_block(el)
-        text = text.strip(" \t")
+        text = _keep_edge_spaces(text.strip(" \t"))
         if text.endswith("#"):
             text = text[:-1] + "\\#"
         if text.startswith(" ") or text.startswith("\t"):
@@ -611,7 +656,7 @@ class _Converter:
                 text = self.unraw(self.inline_nodes(_inline_children(cell))).replace("\ue003", "<br />")
                 if "\n" in text or "|" in text.replace("\\|", ""):
                     return None
-                texts.append(text.strip(" ") or "")
+                texts.append(_keep_edge_spaces(text.strip(" ")))
             lines.append("| " + " | ".join(texts) + " |")
             if index == 0:
                 marks = {"": "---", "text-align:left": ":---", "text-align:right": "---:",
@@ -652,7 +697,7 @@ class _Converter:
                 self._append_inline(parts, node)
                 if node.tail:
                     parts.append(self.esc(node.tail))
-        return _resolve_emphasis("".join(parts))
+        return _resolve_emphasis("".join(parts), self.cjk_friendly)
 
     def _append_inline(self, parts: list[str], el) -> None:
         text = self.inline(el)
@@ -694,10 +739,14 @@ class _Converter:
         if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None \
                 and el.find(".//a") is None:  # links cannot nest
             inner = self.inline_content(el)
+            if self.references is not None:
+                return f"[{inner}][{self.references.label(el.get('href'), el.get('title'))}]"
             return f"[{inner}]({_destination(el.get('href'))}{_title(el.get('title'))})"
         if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None \
                 and el.get("alt") is not None:  # Markdown images always have an alt
             alt = self.esc(el.get("alt") or "").replace("\n", " ")
+            if self.references is not None:
+                return f"![{alt}][{self.references.label(el.get('src'), el.get('title'))}]"
             return f"![{alt}]({_destination(el.get('src'))}{_title(el.get('title'))})"
         if tag == "br" and not el.attrib:
             return "\ue003"
@@ -829,6 +878,19 @@ def _protect_lines(text: str) -> str:
     return "\n".join(out)
 
 
+def _keep_edge_spaces(text: str) -> str:
+    """A paragraph, heading or cell that starts or ends with a space other than ASCII (U+3000,
+    the Chinese paragraph indent; a no-break space): that first or last one as a character
+    reference. CommonMark strips only spaces and tabs there, but markdown-it (and so many
+    editors and site generators, and convert's own reader on its full path) strips every
+    Unicode space."""
+    if text and text[0].isspace() and text[0] not in " \t\n":
+        text = f"&#{ord(text[0])};" + text[1:]
+    if text and text[-1].isspace() and text[-1] not in " \t\n":
+        text = text[:-1] + f"&#{ord(text[-1])};"
+    return text
+
+
 def _resolve_breaks(text: str) -> str:
     # A hard break is backslash-newline, except at the end of a block where Markdown has none.
     text = re.sub(r"\ue003\n?", "\\\\\n", text)
@@ -860,24 +922,35 @@ def _left_flanking(before: str, after: str, symbols: bool) -> bool:
     return not _is_punct(after, symbols) or _is_space(before) or _is_punct(before, symbols)
 
 
+def _left_flanking_cjk(before: str, after: str, symbols: bool) -> bool:
+    """Left-flanking under the CommonMark CJK-friendly amendments: only non-CJK punctuation
+    after the run needs space or punctuation before it, and a CJK character before it will do."""
+    if _is_space(after):
+        return False
+    return (not (_is_punct(after, symbols) and not is_cjk(after)) or _is_space(before)
+            or _is_punct(before, symbols) or is_cjk(before))
+
+
 def _may_flank(before: str, after: str) -> bool:
     """Left-flanking under any parser's view, CJK-friendly emphasis (convert's reader) included."""
     if _left_flanking(before, after, False) or _left_flanking(before, after, True):
         return True
-    return not _is_space(after) and bool(before) and is_cjk(before)
+    return not _is_space(after) and (bool(before) and is_cjk(before) or is_cjk(after))
 
 
-def _can_open(before: str, after: str) -> bool:
+def _can_open(before: str, after: str, cjk_friendly: bool = False) -> bool:
     # Parsers differ on whether symbols (category S) are punctuation: hold under both views.
-    return _left_flanking(before, after, False) and _left_flanking(before, after, True)
+    flanking = _left_flanking_cjk if cjk_friendly else _left_flanking
+    return flanking(before, after, False) and flanking(before, after, True)
 
 
-def _can_close(before: str, after: str) -> bool:
-    return _left_flanking(after, before, False) and _left_flanking(after, before, True)
+def _can_close(before: str, after: str, cjk_friendly: bool = False) -> bool:
+    return _can_open(after, before, cjk_friendly)
 
 
-def _resolve_emphasis(text: str) -> str:
-    """Turn emphasis markers into ``*``/``**`` where they parse back, else into tags."""
+def _resolve_emphasis(text: str, cjk_friendly: bool = False) -> str:
+    """Turn emphasis markers into ``*``/``**`` where they parse back (in plain CommonMark, or
+    with ``cjk_friendly`` under the CJK-friendly amendments), else into tags."""
     if "\ue000" not in text:
         return text
     marks = list(_MARK_RE.finditer(text))
@@ -900,7 +973,8 @@ def _resolve_emphasis(text: str) -> str:
         after = text[m.end()] if m.end() < len(text) else ""
         last = text[close.start() - 1]
         follow = text[close.end()] if close.end() < len(text) else ""
-        ok = _can_open(before, after) and _can_close(last, follow) and "\ue003" not in (before, after, last, follow)
+        ok = (_can_open(before, after, cjk_friendly) and _can_close(last, follow, cjk_friendly)
+              and "\ue003" not in (before, after, last, follow))
         if ok and any(choice.get(j) and marks[j].start() < m.start() < marks[partner[j]].start() for j in choice):
             # Inside emphasis written with delimiters, a run that could both open and close
             # may pair with the outer one instead (`**a**b**c**`): only unambiguous runs.

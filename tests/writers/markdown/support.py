@@ -26,7 +26,8 @@ _CJK_SPACE = re.compile(r"([\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00
 
 
 def normalize_body(html: str) -> str:
-    """Structure, attributes and text; whitespace runs as one space, none between blocks."""
+    """Structure, attributes and text; runs of ASCII whitespace as one space, none between blocks
+    (U+3000 and no-break spaces are text: a lost paragraph indent is a difference)."""
     if not html.strip():
         return ""
     try:
@@ -34,7 +35,7 @@ def normalize_body(html: str) -> str:
     except lxml.etree.ParserError:  # only a comment or a doctype
         return " ".join(html.split())
     text = lxml.html.tostring(root, encoding="unicode", method="xml")
-    text = " ".join(text.split())
+    text = re.sub(r"[ \t\n\r\f]+", " ", text).strip(" ")
     return re.sub(r" ?(</?(?:p|div|h\d|ul|ol|li|blockquote|pre|table|thead|tbody|tr|td|th|hr|br)\b[^>]*>) ?", r"\1", text)
 
 
@@ -143,14 +144,15 @@ def spec_normalize(html: str) -> str:
     return parser.out
 
 
-def write_each(collection, folder: Path, flavor: str = "gfm") -> dict[str, str]:
-    """Every article as its own .md file (as ``--each`` names them) in ``flavor``; name -> text."""
+def write_each(collection, folder: Path, flavor: str = "gfm", **options) -> dict[str, str]:
+    """Every article as its own .md file (as ``--each`` names them) in ``flavor`` (and other
+    WriteOptions ``options``); name -> text."""
     from convert.pipeline import _article_stem
     from convert.output import safe_filename
 
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    writer = MarkdownWriter(WriteOptions(markdown_flavor=flavor))
+    writer = MarkdownWriter(WriteOptions(markdown_flavor=flavor, **options))
     for article in collection.articles:
         text = writer.render(collection.with_articles([article]))
         name = safe_filename(_article_stem(article), ".md")
@@ -175,12 +177,13 @@ def commonmark(text: str) -> str:
 FIELDS = ("title", "date", "updated", "categories", "tags", "authors", "lang", "summary", "permalink", "slug", "extra")
 
 
-def round_trip(source: Path, config: Path, tmp_path: Path, flavor: str = "gfm") -> dict[str, str]:
-    """Read -> write (--each, in ``flavor``) -> read gives the same model, and writing again
-    gives the same bytes (a fixpoint after one pass). Returns the first pass's files."""
+def round_trip(source: Path, config: Path, tmp_path: Path, flavor: str = "gfm", **options) -> dict[str, str]:
+    """Read -> write (--each, in ``flavor``, with WriteOptions ``options``) -> read gives the same
+    model, and writing again gives the same bytes (a fixpoint after one pass). Returns the
+    first pass's files."""
     original = read([str(source)], ReadOptions(config=config)).collection
     assert original.articles
-    first = write_each(original, tmp_path / "first", flavor)
+    first = write_each(original, tmp_path / "first", flavor, **options)
     back = read_folder(tmp_path / "first", config)
     by_slug = {a.slug: a for a in original.articles}
     assert sorted(by_slug) == sorted(a.slug for a in back.articles)
@@ -191,5 +194,5 @@ def round_trip(source: Path, config: Path, tmp_path: Path, flavor: str = "gfm") 
         # Dates equal with their offsets, not only as instants.
         assert again.date.utcoffset() == article.date.utcoffset(), article.source
         assert normalize_body(again.body) == normalize_body(article.body), article.source
-    assert write_each(back, tmp_path / "second", flavor) == first
+    assert write_each(back, tmp_path / "second", flavor, **options) == first
     return first
