@@ -8,7 +8,8 @@ rules, CJK-friendly emphasis) and through plain CommonMark parsers alike:
   or loose, ``start`` kept), blockquotes, footnotes (kramdown's markup back to
   ``[^name]``), thematic breaks. An element Markdown cannot express (a ``div``, a
   table with merged cells or blocks in cells, a paragraph with an ``id``) stays as
-  clean HTML, serialized from the canonical body.
+  clean HTML, serialized from the canonical body. A paragraph whose Markdown would
+  start an HTML block (an image without alt alone) is written as HTML too.
 * Emphasis is written ``*``/``**`` only where the delimiter run flanks on the side
   it must for plain CommonMark (checked with both Unicode punctuation tables
   parsers use); otherwise as ``<em>``/``<strong>`` inline HTML, whose content is
@@ -18,7 +19,9 @@ rules, CJK-friendly emphasis) and through plain CommonMark parsers alike:
   ``[`` ``<`` backticks, line-start ``#``/``>``/``-``/``1.``, an entity-like
   ``&``), plus what convert's reader would otherwise change: kramdown typography
   (``"`` ``'`` ``--`` ``...`` ``<<``), Liquid (``{{`` ``{%``) and block IALs (``{:``).
-  Full-width characters are never escaped; no line is wrapped, no space inserted.
+  Full-width characters are never escaped, except a paragraph's first or last U+3000
+  (or no-break space), as ``&#12288;``: markdown-it strips those, CommonMark does not.
+  No line is wrapped, no space inserted.
 
 Front matter: title, date (with offset), updated, authors, categories, tags, lang,
 summary, permalink (the path below the site root, as Jekyll reads it), slug, then
@@ -40,8 +43,19 @@ Flavours (``--markdown-flavor``, ``WriteOptions.markdown_flavor``):
   code and HTML alike) is wrapped in ``{% raw %}...{% endraw %}``; ``&`` is written
   ``&amp;``, since kramdown keeps the backslash of an escaped ``&``. Front matter as for gfm.
 * ``hugo``: TOML front matter between ``+++`` lines (dates as offset date-times,
-  strings as TOML basic strings), the gfm body. TOML has no null: keys whose value
-  is empty (``None``) are left out.
+  strings as TOML basic strings), the gfm body. TOML has no null: an article whose
+  front matter holds one (an empty key, a null in a list) gets YAML front matter
+  instead, which Hugo reads as well and which keeps the null, with a warning.
+
+Options, for every flavour: ``--markdown-links reference`` (``WriteOptions.markdown_links``)
+writes ``[text][1]`` with the definitions after the body (see :class:`LinkReferences`);
+``--cjk-friendly`` (``WriteOptions.cjk_friendly``) writes emphasis for parsers with the
+CommonMark CJK-friendly amendments, ``**“重要”**消息``.
+
+HTML that is not the canonical body (``--from json``, raw HTML) is read token for token
+(:mod:`convert.writers.markdown_html`): comments, stray or unclosed tags and the like are
+written back as they came, and text outside paragraphs stays an HTML block where a
+CommonMark parser reads it back as one.
 """
 
 from __future__ import annotations
@@ -90,11 +104,14 @@ class MarkdownWriter(Writer):
                  "references": LinkReferences()}
         articles = collection.articles
         if len(articles) == 1:
-            return render_article(articles[0], collection, flavor, **style)
+            article = articles[0]
+            body = html_to_markdown(article.body, flavor, **style)
+            head = self._front_matter(_article_fields(article, collection), flavor, str(article.source or "") or None)
+            return f"{head}\n{body}" if body else head
         site = collection.site
         head = {"title": site.title, "lang": collection.lang, "description": site.description}
         rows = [(k, v) for k, v in head.items() if v]
-        parts = [toml_front_matter(rows) if flavor == "hugo" else front_matter(rows)]
+        parts = [self._front_matter(rows, flavor)]
         for article in articles:
             title = _escape_text(article.title, jekyll=flavor == "jekyll") or "\\#"
             body = html_to_markdown(article.body, flavor, **style)
@@ -103,12 +120,27 @@ class MarkdownWriter(Writer):
         return "\n* * *\n\n".join(parts)
 
 
-def render_article(article: Article, collection: Collection | None = None, flavor: str = "gfm", **style) -> str:
-    """One article: front matter, a blank line, the body (``style``: as for :func:`html_to_markdown`)."""
-    body = html_to_markdown(article.body, flavor, **style)
-    fields = _article_fields(article, collection)
-    head = toml_front_matter(fields) if flavor == "hugo" else front_matter(fields)
-    return f"{head}\n{body}" if body else head
+    def _front_matter(self, rows: list[tuple[str, Any]], flavor: str, path: str | None = None) -> str:
+        """YAML front matter, or TOML for hugo. TOML has no null: a header holding one (an empty
+        key, a null in a list) is written as YAML, which Hugo reads as well, with a warning."""
+        if flavor != "hugo":
+            return front_matter(rows)
+        nulls = [key for key, value in rows if _holds_null(value)]
+        if not nulls:
+            return toml_front_matter(rows)
+        self.warn(f"front matter written as YAML, not TOML: TOML has no null, and {', '.join(nulls)} "
+                  f"{'holds' if len(nulls) == 1 else 'hold'} one (Hugo reads YAML front matter too)", path)
+        return front_matter(rows)
+
+
+def _holds_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_null(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_null(v) for v in value.values())
+    return False
 
 
 # --- front matter --------------------------------------------------------------------------
@@ -217,11 +249,13 @@ def _yaml_flow_value(value: Any) -> str:
 
 
 def toml_front_matter(rows: Iterable[tuple[str, Any]]) -> str:
-    """``+++`` TOML ``+++`` (Hugo's form), one key a line; keys without a value (None) left out."""
+    """``+++`` TOML ``+++`` (Hugo's form), one key a line. TOML has no null: ``rows`` must hold
+    none (see ``MarkdownWriter._front_matter``)."""
     lines = ["+++"]
     for key, value in rows:
-        if value is not None:
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        if _holds_null(value):
+            raise WriterError(f"front matter key {key!r}: TOML has no null")
+        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
     lines.append("+++")
     return "\n".join(lines) + "\n"
 
@@ -256,9 +290,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return _toml_string(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value if v is not None) + "]"
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
         return "{" + (f" {inner} " if inner else "") + "}"
     return _toml_string(str(value))
 
