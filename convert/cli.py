@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", type=Path, metavar="PATH",
                      help="output file (format from its extension) or folder")
     out.add_argument("--each", action="store_true", help="one output per article instead of one per collection")
+    out.add_argument("--in-place", action="store_true",
+                     help="an output that is an input file replaces it, its bytes kept first in FILE~ "
+                          "(without it such a run refuses)")
     out.add_argument("--title", help="title of the collection (book, feed, volume)")
     out.add_argument("--template-dir", action="append", type=Path, default=[], metavar="DIR",
                      help="look for templates and styles here first (repeatable)")
@@ -165,7 +168,8 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
                                    markdown_links=args.markdown_links, cjk_friendly=args.cjk_friendly,
                                    fetch_remote=args.fetch_remote, allowed_hosts=tuple(args.allow_host)),
         selection=selection, template_dirs=args.template_dir,
-        css=args.css, strict=args.strict, split_by=args.split_by, split_every=args.split_every,
+        css=args.css, strict=args.strict, in_place=args.in_place, split_by=args.split_by,
+        split_every=args.split_every,
     )
 
 
