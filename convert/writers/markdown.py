@@ -403,7 +403,6 @@ class _Converter:
         self.esc = functools.partial(_escape_text, jekyll=jekyll)
         self.footnotes: list[str] = []
         self.heading_ids: dict[str, int] = {}
-        self._markers = 0
 
     # -- blocks --
 
@@ -440,18 +439,23 @@ class _Converter:
                     out.append(value)
                 continue
             last = index == len(segments) - 1 and (parent is not self.fragment.root or not self.footnotes)
-            # In a tight list item, text outside paragraphs is the item's text: a paragraph
-            # unless it would read back as an HTML block anyway.
-            chunk = None
-            if not tight or any(item[0] == "run" and self.paragraph(item[1]) is None for item in value):
-                chunk = self.html_chunk(value, last)
+            texts = None
+            if tight:
+                # In a tight list item, text outside paragraphs is the item's text: a paragraph,
+                # unless it would read back as an HTML block anyway.
+                texts = [self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
+                         for item in value]
+                if not any(item[0] == "run" and text and html_block_kind(text) for item, text in zip(value, texts)):
+                    out.extend(text for text in texts if text)
+                    continue
+            chunk = self.html_chunk(value, last)
             if chunk is not None:
                 out.append(chunk)
                 continue
-            for item in value:
-                text = self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
-                if text:
-                    out.append(text)
+            if texts is None:
+                texts = [self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
+                         for item in value]
+            out.extend(text for text in texts if text)
         return ("\n" if tight else "\n\n").join(out)
 
     def _items(self, parent) -> list[tuple]:
@@ -765,7 +769,6 @@ class _Converter:
             inner = self.inline_content(el)
             if not inner:
                 return f"<{tag}></{tag}>"
-            self._markers += 1
             kind = "S" if _EMPHASIS[tag] == "**" else "E"
             return f"\ue000{kind}{tag}\ue001{inner}\ue002{kind}{tag}\ue001"
         if tag == "code" and not el.attrib and not len(el):

@@ -86,8 +86,14 @@ def parse_fragment(body: str) -> Fragment:
             return Fragment(etree.fromstring(f"<div>{body}</div>", _XML_PARSER))
         except etree.XMLSyntaxError:
             pass
+    # What an lxml tree cannot hold (C0 controls but tab and line breaks, lone surrogates,
+    # U+FFFE/U+FFFF; the canonical body has none) becomes U+FFFD, as HTML parsers make it.
+    body = _NOT_XML_RE.sub("\ufffd", body)
     builder = _TreeBuilder(body)
     return Fragment(builder.root, body, builder.spans)
+
+
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _TreeBuilder(HTMLParser):

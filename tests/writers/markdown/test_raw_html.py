@@ -81,3 +81,16 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES, min_size=1, max_size=12).map(lambda p: "".join(p) + "\n"))
 def test_markdown_with_raw_html_round_trips(markdown):
     _same_after_commonmark(commonmark(markdown))
+
+
+_SOUP = st.lists(st.one_of(st.text(max_size=4), st.sampled_from(
+    ["<", ">", "</", "/>", "<p>", "</p>", "<div", '="', "'", "<!--", "-->", "<?", "<![CDATA[", "]]>", "<script>",
+     "</script>", "&", "&amp;", "&#1;", "\x00", "\x01", "\r", "\ud800", "<a/>", "<br>", "<Td>", "</x>"])),
+    max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP)
+def test_any_string_converts_without_error(html):
+    # Tag soup, control characters, lone surrogates: Markdown out, never an exception.
+    assert isinstance(html_to_markdown(html), str)
