@@ -462,32 +462,34 @@ class _Converter:
         """``parent``'s content as ("block", element) and ("run", inline nodes, source start, source
         end) items (offsets None when the fragment was not tokenized); runs of only blanks are left out."""
         items: list[tuple] = []
+        spans = self.fragment.spans
+        span = spans.get(parent)
         run: list = []
-        run_start: list[int | None] = [None]
-        fragment = self.fragment
-
-        def add(node, start: int | None) -> None:
-            if not run:
-                run_start[0] = start
-            run.append(node)
-
-        def close(end: int | None) -> None:
-            if run and any(not isinstance(n, str) or n.strip() for n in run):
-                items.append(("run", list(run), run_start[0], end))
-            run.clear()
-
-        content = fragment.content(parent)
+        run_start = None
+        content = False  # the run holds more than blanks
         if parent.text:
-            add(parent.text, content[0] if content else None)
+            run.append(parent.text)
+            run_start = span[1] if span else None
+            content = not parent.text.isspace()
         for child in parent:
             if isinstance(child.tag, str) and child.tag in _BLOCK:
-                close(fragment.start(child))
+                child_span = spans.get(child)
+                if content:
+                    items.append(("run", run, run_start, child_span[0] if child_span else None))
                 items.append(("block", child))
+                run, content = [], False
                 if child.tail:
-                    add(child.tail, fragment.end(child))
+                    run.append(child.tail)
+                    run_start = child_span[3] if child_span else None
+                    content = not child.tail.isspace()
             else:
-                add(child, fragment.start(child))  # an inline node brings its tail along
-        close(content[1] if content else None)
+                if not run:
+                    child_span = spans.get(child)
+                    run_start = child_span[0] if child_span else None
+                run.append(child)  # an inline node brings its tail along
+                content = True
+        if content:
+            items.append(("run", run, run_start, span[2] if span else None))
         return items
 
     def html_chunk(self, items: list[tuple], last: bool) -> str | None:
@@ -576,7 +578,7 @@ class _Converter:
     def paragraph(self, nodes: list, allow_empty: bool = True) -> str | None:
         """A paragraph; None when its first line would start an HTML block instead."""
         text = self.paragraph_from(nodes, allow_empty)
-        if text and html_block_kind(text):
+        if text and text[0] == "<" and html_block_kind(text):
             return None
         return text
 
