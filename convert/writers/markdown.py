@@ -75,7 +75,8 @@ from ..model import Article, Collection
 from ..reader.frontmatter import flat_yaml_mapping
 from ..text import is_cjk
 from .base import Writer
-from .markdown_html import RAW, RAW_TEXT, VOID, Fragment, escape_text, html_block_kind, html_blocks_only, outer_html, parse_fragment
+from .markdown_html import (RAW, RAW_TEXT, VOID, Fragment, escape_text, html_block_kind, html_block_left_open,
+                            html_blocks_only, outer_html, parse_fragment)
 
 __all__ = ["MarkdownWriter", "FLAVORS", "LINK_STYLES", "LinkReferences", "html_to_markdown", "front_matter",
            "toml_front_matter"]
@@ -406,13 +407,15 @@ class _Converter:
 
     # -- blocks --
 
-    def blocks(self, parent, tight: bool = False) -> str:
+    def blocks(self, parent, tight: bool = False) -> str | None:
         """The children of ``parent`` as blocks; inline runs become paragraphs.
 
         What Markdown cannot express (raw HTML, text outside paragraphs, elements without a
         Markdown form) is written as HTML blocks, as one piece with what touches it, when a
         CommonMark parser reads that piece back as HTML blocks, verbatim; else element by
-        element, and bare text as paragraphs."""
+        element, and bare text as paragraphs. ``tight`` (a tight list item): blocks one a
+        line, no blank line between them; None when an HTML block there would swallow the
+        line after it."""
         segments: list[tuple[str, Any]] = []  # ("md", text) or ("html", [items])
         prev_list: dict[str, int] = {}
         for item in self._items(parent):
@@ -445,7 +448,8 @@ class _Converter:
                 # unless it would read back as an HTML block anyway.
                 texts = [self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
                          for item in value]
-                if not any(item[0] == "run" and text and html_block_kind(text) for item, text in zip(value, texts)):
+                if not (any(item[0] == "run" and text and html_block_kind(text) for item, text in zip(value, texts))
+                        or len(value) > 1 and any(item[0] == "block" for item in value)):
                     out.extend(text for text in texts if text)
                     continue
             chunk = self.html_chunk(value, last)
@@ -456,6 +460,8 @@ class _Converter:
                 texts = [self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
                          for item in value]
             out.extend(text for text in texts if text)
+        if tight and any(html_block_left_open(text) for text in out[:-1]):
+            return None
         return ("\n" if tight else "\n\n").join(out)
 
     def _items(self, parent) -> list[tuple]:
@@ -650,6 +656,9 @@ class _Converter:
             else:
                 marker = "-*+"[style % 3] + " "
             content = self.blocks(li, tight=not loose)
+            if content is None:  # a tight item Markdown cannot hold: the list as HTML
+                prev_list.clear()
+                return self.html_block(el)
             indent = " " * len(marker)
             lines = content.split("\n")
             first = lines[0]
@@ -801,9 +810,9 @@ class _Converter:
             return self.raw_mark(self.fragment.outer(el) or outer_html(el))
         # No Markdown form: the tags as inline HTML (as written, when known), the content as Markdown.
         tags = self.fragment.tags(el)
-        if tags is not None:
+        if tags is not None:  # kept out of line clean-up like raw HTML: a tag may span lines
             start, end = tags
-            return start + (self.inline_content(el) + end if end else "")
+            return self.raw_mark(start) + (self.inline_content(el) + self.raw_mark(end) if end else "")
         attrs = "".join(f' {k}="{_attr_escape(v)}"' for k, v in el.attrib.items())
         if tag in VOID:
             return f"<{tag}{attrs} />"

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from lxml import etree
 
 __all__ = ["RAW", "RAW_TEXT", "VOID", "Fragment", "parse_fragment", "outer_html", "escape_text", "html_block_kind",
-           "html_blocks_only"]
+           "html_blocks_only", "html_block_left_open"]
 
 #: The tag of a token kept as written (comment, stray or unclosed tag, declaration ...).
 #: Namespaced, so no tag of a parsed document can have it.
@@ -362,3 +362,30 @@ def html_blocks_only(text: str, may_run_to_end: bool) -> bool:
             return may_run_to_end
         i += 1
     return True
+
+
+def html_block_left_open(text: str) -> bool:
+    """Whether ``text`` (a block as written) ends inside an HTML block that a next line, with
+    no blank line between, would continue: kinds 6 and 7 run to a blank line, 1 to 5 to their
+    end marker."""
+    lines = text.split("\n")
+    i, open_ = 0, False
+    while i < len(lines):
+        kind = html_block_kind(lines[i]) if lines[i].strip(" \t") else 0
+        if not kind:
+            open_ = False
+            i += 1
+            continue
+        end = _STARTS[kind - 1][1]
+        if end is None:
+            while i < len(lines) and lines[i].strip(" \t"):
+                i += 1
+            open_ = i == len(lines)
+            continue
+        while i < len(lines) and not end.search(lines[i]):
+            i += 1
+        if i == len(lines):
+            return True
+        open_ = False
+        i += 1
+    return open_

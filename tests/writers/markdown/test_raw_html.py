@@ -40,6 +40,14 @@ def test_text_outside_paragraphs_stays_an_html_block():
     assert _same_after_commonmark("<script>\nx\n\ny\n</script>\n<p>okay</p>\n") == "<script>\nx\n\ny\n</script>\n\nokay\n"
 
 
+def test_a_tight_item_with_an_html_block_before_more_content_is_html():
+    # "- <div>x</div>" then "  - y" would put the nested list inside the HTML block, and a
+    # blank line between them would make the list loose: the list stays HTML.
+    html = "<ul>\n<li>\n<div>x</div>\n<ul>\n<li>y</li>\n</ul>\n</li>\n<li>z</li>\n</ul>\n"
+    assert _same_after_commonmark(html) == html
+    assert _same_after_commonmark("<ul>\n<li>a</li>\n<li>\n<div>x</div>\n</li>\n</ul>\n") == "- a\n- <div>x</div>\n"
+
+
 def test_what_commonmark_would_read_as_an_html_block():
     assert html_blocks_only("<div>\n*a*", may_run_to_end=False)
     assert not html_blocks_only("<div>\n\n*a*", may_run_to_end=False)  # the blank line ends it
