@@ -110,12 +110,13 @@ class _TreeBuilder(HTMLParser):
         self.stack: list = [self.root]
         self.starts: list[int] = [0]  # source offset of each open element's start tag
         self.content_starts: list[int] = [0]
-        self.pending_end: tuple | None = None  # (element, kind) whose span ends where the next token starts
+        # (element, start, content span or None for a raw token): its span ends where the next token starts
+        self.pending_end: tuple | None = None
         self.feed(source)
         self.close()
         self._finish(len(source))
         while len(self.stack) > 1:
-            self._unclose_top(len(source))
+            self._unclose_top()
         self.spans[self.root] = (0, 0, len(source), len(source))
 
     # -- positions --
@@ -154,7 +155,7 @@ class _TreeBuilder(HTMLParser):
         self._append(el)
         self.pending_end = (el, start, None)
 
-    def _unclose_top(self, offset: int) -> None:
+    def _unclose_top(self) -> None:
         """The open element on top was never closed: a raw start tag, then its content."""
         el = self.stack.pop()
         start = self.starts.pop()
@@ -169,8 +170,8 @@ class _TreeBuilder(HTMLParser):
         tail = el.tail
         parent.remove(el)  # lxml moves el's tail along: it is re-attached below
         parent.insert(index, raw)
-        for offset_in, child in enumerate(children, 1):
-            parent.insert(index + offset_in, child)
+        for position, child in enumerate(children, index + 1):
+            parent.insert(position, child)
         if tail:
             last = children[-1] if children else raw
             last.tail = (last.tail or "") + tail
@@ -227,7 +228,7 @@ class _TreeBuilder(HTMLParser):
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
                 while len(self.stack) - 1 > depth:
-                    self._unclose_top(start)
+                    self._unclose_top()
                 el = self.stack.pop()
                 el_start = self.starts.pop()
                 content_start = self.content_starts.pop()
