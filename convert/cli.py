@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", type=Path, metavar="PATH",
                      help="output file (format from its extension) or folder")
     out.add_argument("--each", action="store_true", help="one output per article instead of one per collection")
+    out.add_argument("--in-place", action="store_true",
+                     help="an output that is an input file replaces it, its bytes kept first in FILE~ "
+                          "(without it such a run refuses)")
     out.add_argument("--title", help="title of the collection (book, feed, volume)")
     out.add_argument("--template-dir", action="append", type=Path, default=[], metavar="DIR",
                      help="look for templates and styles here first (repeatable)")
@@ -67,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     md.add_argument("--markdown-flavor", choices=["gfm", "commonmark", "jekyll", "hugo"], default="gfm",
                     help="gfm (default); commonmark: no GFM extensions, tables and footnotes as HTML; "
                          "jekyll: kramdown, Liquid kept literal with {%% raw %%}; hugo: TOML front matter")
+    md.add_argument("--markdown-links", choices=["inline", "reference"], default="inline",
+                    help="reference: links and images as [text][1], definitions at the end of each article")
+    md.add_argument("--cjk-friendly", action="store_true",
+                    help="emphasis for parsers with the CommonMark CJK-friendly amendments (**“重要”**消息); "
+                         "by default, a form plain CommonMark reads as emphasis too")
     book = parser.add_argument_group("epub")
     book.add_argument("--group-by", choices=["category", "tag", "month", "none"],
                       help="sections of the book (default: month when the articles span several months, else none)")
@@ -176,12 +184,14 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
                                    group_by=args.group_by, sort=args.sort, series=args.series,
                                    series_index=args.series_index, writing_mode=args.epub_writing_mode,
                                    cover=args.cover, markdown_flavor=args.markdown_flavor,
+                                   markdown_links=args.markdown_links, cjk_friendly=args.cjk_friendly,
                                    fetch_remote=args.fetch_remote, allowed_hosts=tuple(args.allow_host),
                                    paper=args.paper, gutter=_length(args.gutter), start_on=args.start_on,
                                    pdf_variant=args.pdf_variant, keep_going=not args.strict,
                                    render_timeout=float(args.render_timeout)),
         selection=selection, template_dirs=args.template_dir,
-        css=args.css, strict=args.strict, split_by=args.split_by, split_every=args.split_every,
+        css=args.css, strict=args.strict, in_place=args.in_place, split_by=args.split_by,
+        split_every=args.split_every,
     )
 
 

@@ -25,6 +25,8 @@ class WriteOptions:
     term_feeds: bool = True  # a feed per category and per tag
     # Markdown
     markdown_flavor: str = "gfm"  # gfm, commonmark (no GFM extensions), jekyll (kramdown, Liquid-safe), hugo (TOML)
+    markdown_links: str = "inline"  # or reference: [text][1], definitions at the end of each article
+    cjk_friendly: bool = False  # emphasis for parsers with the CommonMark CJK-friendly amendments: **“重要”**消息
     # EPUB
     group_by: str | None = None  # category, tag, month or none; None: month when the articles span several months
     sort: str = "date"  # date or title: the order of chapters within a section

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 from .errors import ConvertError, Diagnostic, InputError, UsageError, WriteError
 from .model import Article, Collection
 from .options import WriteOptions
-from .output import InputGuard, safe_filename, write_atomic
+from .output import InputGuard, replace_input, safe_filename, write_atomic
 from .reader.collection import ReadOptions, read
 from .registry import Registry
 from .resources import Resources
@@ -74,6 +74,7 @@ class Job:
     template_dirs: Sequence[Path] = ()
     css: Sequence[Path] = ()
     strict: bool = False
+    in_place: bool = False  # a target that is an input is replaced (its bytes kept in FILE~), not refused
     # Volumes (book and PDF writers): one output per month, year or category, or per N articles.
     split_by: str | None = None  # month, year or category
     split_every: int | None = None
@@ -131,7 +132,7 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     unlimited = everything.with_articles(job.selection.apply(everything.articles, with_limit=False))
     limit_options = replace(job.write_options, limit=job.selection.limit)
 
-    guard = InputGuard(read_report.inputs)
+    guard = InputGuard(read_report.inputs, in_place=job.in_place)
     for writer_class in writers:
         if writer_class.takes_limit:
             writer = writer_class(limit_options, resources)
@@ -231,9 +232,12 @@ def _write(job: Job, writer: Writer, outcome: list[Document] | ConvertError, ste
             report.stdout.append(document.content)
             continue
         try:
-            guard.check(target)
-            write_atomic(target, document.content)
-            report.written.append(target)
+            if guard.check(target) is None:
+                write_atomic(target, document.content)
+                report.written.append(target)
+            else:
+                backup = replace_input(target, document.content)
+                report.written.extend([backup, target])
         except WriteError as exc:
             report.failures.append(exc)
 

@@ -8,7 +8,8 @@ rules, CJK-friendly emphasis) and through plain CommonMark parsers alike:
   or loose, ``start`` kept), blockquotes, footnotes (kramdown's markup back to
   ``[^name]``), thematic breaks. An element Markdown cannot express (a ``div``, a
   table with merged cells or blocks in cells, a paragraph with an ``id``) stays as
-  clean HTML, serialized from the canonical body.
+  clean HTML, serialized from the canonical body. A paragraph whose Markdown would
+  start an HTML block (an image without alt alone) is written as HTML too.
 * Emphasis is written ``*``/``**`` only where the delimiter run flanks on the side
   it must for plain CommonMark (checked with both Unicode punctuation tables
   parsers use); otherwise as ``<em>``/``<strong>`` inline HTML, whose content is
@@ -18,7 +19,9 @@ rules, CJK-friendly emphasis) and through plain CommonMark parsers alike:
   ``[`` ``<`` backticks, line-start ``#``/``>``/``-``/``1.``, an entity-like
   ``&``), plus what convert's reader would otherwise change: kramdown typography
   (``"`` ``'`` ``--`` ``...`` ``<<``), Liquid (``{{`` ``{%``) and block IALs (``{:``).
-  Full-width characters are never escaped; no line is wrapped, no space inserted.
+  Full-width characters are never escaped, except a paragraph's first or last U+3000
+  (or no-break space), as ``&#12288;``: markdown-it strips those, CommonMark does not.
+  No line is wrapped, no space inserted.
 
 Front matter: title, date (with offset), updated, authors, categories, tags, lang,
 summary, permalink (the path below the site root, as Jekyll reads it), slug, then
@@ -40,12 +43,24 @@ Flavours (``--markdown-flavor``, ``WriteOptions.markdown_flavor``):
   code and HTML alike) is wrapped in ``{% raw %}...{% endraw %}``; ``&`` is written
   ``&amp;``, since kramdown keeps the backslash of an escaped ``&``. Front matter as for gfm.
 * ``hugo``: TOML front matter between ``+++`` lines (dates as offset date-times,
-  strings as TOML basic strings), the gfm body. TOML has no null: keys whose value
-  is empty (``None``) are left out.
+  strings as TOML basic strings), the gfm body. TOML has no null: an article whose
+  front matter holds one (an empty key, a null in a list) gets YAML front matter
+  instead, which Hugo reads as well and which keeps the null, with a warning.
+
+Options, for every flavour: ``--markdown-links reference`` (``WriteOptions.markdown_links``)
+writes ``[text][1]`` with the definitions after the body (see :class:`LinkReferences`);
+``--cjk-friendly`` (``WriteOptions.cjk_friendly``) writes emphasis for parsers with the
+CommonMark CJK-friendly amendments, ``**“重要”**消息``.
+
+HTML that is not the canonical body (``--from json``, raw HTML) is read token for token
+(:mod:`convert.writers.markdown_html`): comments, stray or unclosed tags and the like are
+written back as they came, and text outside paragraphs stays an HTML block where a
+CommonMark parser reads it back as one.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import json
@@ -53,19 +68,21 @@ import re
 import unicodedata
 from typing import Any, Iterable
 
-import lxml.html
 import yaml
-from lxml import etree
 
 from ..errors import WriterError
 from ..model import Article, Collection
 from ..reader.frontmatter import flat_yaml_mapping
 from ..text import is_cjk
 from .base import Writer
+from .markdown_html import (RAW, RAW_TEXT, VOID, Fragment, escape_text, html_block_kind, html_block_left_open,
+                            html_blocks_only, outer_html, parse_fragment)
 
-__all__ = ["MarkdownWriter", "FLAVORS", "html_to_markdown", "front_matter", "toml_front_matter"]
+__all__ = ["MarkdownWriter", "FLAVORS", "LINK_STYLES", "LinkReferences", "html_to_markdown", "front_matter",
+           "toml_front_matter"]
 
 FLAVORS = ("gfm", "commonmark", "jekyll", "hugo")
+LINK_STYLES = ("inline", "reference")
 
 
 class MarkdownWriter(Writer):
@@ -76,30 +93,55 @@ class MarkdownWriter(Writer):
     description = "Markdown (CommonMark + GFM) with YAML front matter; reads back to the same article"
 
     def render(self, collection: Collection) -> str:
-        flavor = self.options.markdown_flavor
+        options = self.options
+        flavor = options.markdown_flavor
         if flavor not in FLAVORS:
             raise WriterError(f"unknown Markdown flavour {flavor!r}: use one of {', '.join(FLAVORS)}")
+        if options.markdown_links not in LINK_STYLES:
+            raise WriterError(f"unknown Markdown link style {options.markdown_links!r}: use one of "
+                              f"{', '.join(LINK_STYLES)}")
+        # One set of reference labels per document: CommonMark's definitions are document-wide.
+        style = {"links": options.markdown_links, "cjk_friendly": options.cjk_friendly,
+                 "references": LinkReferences()}
         articles = collection.articles
         if len(articles) == 1:
-            return render_article(articles[0], collection, flavor)
+            article = articles[0]
+            body = html_to_markdown(article.body, flavor, **style)
+            head = self._front_matter(_article_fields(article, collection), flavor, str(article.source or "") or None)
+            return f"{head}\n{body}" if body else head
         site = collection.site
         head = {"title": site.title, "lang": collection.lang, "description": site.description}
         rows = [(k, v) for k, v in head.items() if v]
-        parts = [toml_front_matter(rows) if flavor == "hugo" else front_matter(rows)]
+        parts = [self._front_matter(rows, flavor)]
         for article in articles:
             title = _escape_text(article.title, jekyll=flavor == "jekyll") or "\\#"
-            body = html_to_markdown(article.body, flavor)
+            body = html_to_markdown(article.body, flavor, **style)
             section = f"# {title}\n\n{body}" if body else f"# {title}\n"
             parts.append(_liquid_raw(section) if flavor == "jekyll" else section)
         return "\n* * *\n\n".join(parts)
 
 
-def render_article(article: Article, collection: Collection | None = None, flavor: str = "gfm") -> str:
-    """One article: front matter, a blank line, the body."""
-    body = html_to_markdown(article.body, flavor)
-    fields = _article_fields(article, collection)
-    head = toml_front_matter(fields) if flavor == "hugo" else front_matter(fields)
-    return f"{head}\n{body}" if body else head
+    def _front_matter(self, rows: list[tuple[str, Any]], flavor: str, path: str | None = None) -> str:
+        """YAML front matter, or TOML for hugo. TOML has no null: a header holding one (an empty
+        key, a null in a list) is written as YAML, which Hugo reads as well, with a warning."""
+        if flavor != "hugo":
+            return front_matter(rows)
+        nulls = [key for key, value in rows if _holds_null(value)]
+        if not nulls:
+            return toml_front_matter(rows)
+        self.warn(f"front matter written as YAML, not TOML: TOML has no null, and {', '.join(nulls)} "
+                  f"{'holds' if len(nulls) == 1 else 'hold'} one (Hugo reads YAML front matter too)", path)
+        return front_matter(rows)
+
+
+def _holds_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_null(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_null(v) for v in value.values())
+    return False
 
 
 # --- front matter --------------------------------------------------------------------------
@@ -172,10 +214,15 @@ def _plain_ok(text: str) -> bool:
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# What YAML allows in no scalar, quoted or not (it is not "printable" there), and the line
+# breaks it would fold (NEL, LS, PS): escaped as \uXXXX.
+_YAML_UNPRINTABLE_RE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _yaml_quote(text: str) -> str:
-    # JSON's string form is a valid YAML double-quoted scalar; line separators are escaped
-    # too, since YAML would fold them.
-    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # JSON's string form is a valid YAML double-quoted scalar (C0 controls escaped already).
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNPRINTABLE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def _yaml_value(value: Any) -> str:
@@ -189,18 +236,27 @@ def _yaml_value(value: Any) -> str:
     if value is None or isinstance(value, (bool, int, float)):
         return json.dumps(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+        return "[" + ", ".join(_yaml_flow_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_yaml_quote(str(k))}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_yaml_quote(str(k))}: {_yaml_flow_value(v)}" for k, v in value.items()) + "}"
     return _yaml_quote(str(value))
 
 
+def _yaml_flow_value(value: Any) -> str:
+    """A value inside ``[...]`` or ``{...}``, where ``,`` and brackets end a plain scalar."""
+    if isinstance(value, str) and re.search(r"[,\[\]{}]", value):
+        return _yaml_quote(value)
+    return _yaml_value(value)
+
+
 def toml_front_matter(rows: Iterable[tuple[str, Any]]) -> str:
-    """``+++`` TOML ``+++`` (Hugo's form), one key a line; keys without a value (None) left out."""
+    """``+++`` TOML ``+++`` (Hugo's form), one key a line. TOML has no null: ``rows`` must hold
+    none (see ``MarkdownWriter._front_matter``)."""
     lines = ["+++"]
     for key, value in rows:
-        if value is not None:
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        if _holds_null(value):
+            raise WriterError(f"front matter key {key!r}: TOML has no null")
+        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
     lines.append("+++")
     return "\n".join(lines) + "\n"
 
@@ -235,9 +291,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return _toml_string(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value if v is not None) + "]"
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
         return "{" + (f" {inner} " if inner else "") + "}"
     return _toml_string(str(value))
 
@@ -250,24 +306,54 @@ _BLOCK = frozenset(
 )
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 # Inline HTML for elements Markdown has no syntax for; their content stays Markdown.
-_EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
+# ``*``/``**`` read back as em/strong only: <i> and <b> keep their tags.
+_EMPHASIS = {"em": "*", "strong": "**"}
 
 
-def html_to_markdown(body: str, flavor: str = "gfm") -> str:
-    """The canonical HTML fragment ``body`` as Markdown of ``flavor`` (no trailing blank line)."""
+def html_to_markdown(body: str, flavor: str = "gfm", *, links: str = "inline", cjk_friendly: bool = False,
+                     references: LinkReferences | None = None) -> str:
+    """The canonical HTML fragment ``body`` as Markdown of ``flavor`` (no trailing blank line).
+
+    ``links="reference"``: links and images as ``[text][1]``, their definitions at the end
+    (after the footnotes), labels from ``references`` (shared by the bodies of one document).
+    ``cjk_friendly``: emphasis as ``*``/``**`` wherever a parser implementing the CommonMark
+    CJK-friendly amendments reads it back, even where plain CommonMark would not."""
     if not body.strip():
         return ""
-    try:
-        root = lxml.html.fragment_fromstring(body, create_parent="div")
-    except etree.ParserError:  # nothing but a comment or a doctype: raw HTML is its only form
-        text = body.strip("\n") + "\n"
-    else:
-        converter = _Converter(flavor)
-        text = converter.blocks(root)
-        if converter.footnotes:
-            text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
-        text = text + "\n" if text else ""
+    if references is None and links == "reference":
+        references = LinkReferences()
+    fragment = parse_fragment(body)
+    converter = _Converter(flavor, fragment, references if links == "reference" else None, cjk_friendly)
+    text = converter.blocks(fragment.root)
+    if converter.footnotes:
+        text = (text + "\n\n" if text else "") + "\n\n".join(converter.footnotes)
+    definitions = references.take_definitions() if converter.references is not None else []
+    if definitions:
+        text = (text + "\n\n" if text else "") + "\n".join(definitions)
+    text = text + "\n" if text else ""
     return _liquid_raw(text) if flavor == "jekyll" else text
+
+
+class LinkReferences:
+    """The labels of reference-style links in one document: numbers in order of first use,
+    one per (URL, title); each definition is handed out once, to the body that used it first."""
+
+    def __init__(self) -> None:
+        self.labels: dict[tuple[str, str | None], str] = {}
+        self.pending: list[str] = []
+
+    def label(self, url: str, title: str | None) -> str:
+        key = (url, title)
+        label = self.labels.get(key)
+        if label is None:
+            label = self.labels[key] = str(len(self.labels) + 1)
+            self.pending.append(f"[{label}]: {_destination(url)}{_title(title)}")
+        return label
+
+    def take_definitions(self) -> list[str]:
+        """The definitions of the labels made since the last call."""
+        definitions, self.pending = self.pending, []
+        return definitions
 
 
 # A Liquid output or tag on one line, or failing that a bare opener; a token that contains
@@ -299,14 +385,17 @@ def _is_footnote_ref(el) -> str | None:
     return name if re.fullmatch(r"[^\s\]\[\\^]+", name) else None
 
 
-def _serialize(el) -> str:
-    """The element as canonical HTML (as the reader's clean-up writes it), without its tail."""
-    html = etree.tostring(el, encoding="unicode", method="xml", with_tail=False)
-    return html
+# A raw HTML token inside inline text: kept out of escaping and line clean-up, put back last.
+_RAW_MARK_RE = re.compile(r"\ue010(\d+)\ue011")
 
 
 class _Converter:
-    def __init__(self, flavor: str = "gfm") -> None:
+    def __init__(self, flavor: str = "gfm", fragment: Fragment | None = None,
+                 references: LinkReferences | None = None, cjk_friendly: bool = False) -> None:
+        self.fragment = fragment if fragment is not None else Fragment(None)
+        self.references = references  # reference-style links when set
+        self.cjk_friendly = cjk_friendly
+        self.raw: list[str] = []  # raw HTML tokens met in inline text, by their mark's number
         # commonmark: no GFM extension (tables, strikethrough, footnotes stay HTML).
         self.gfm = flavor != "commonmark"
         # jekyll: Liquid openers are wrapped in raw afterwards instead of escaped (kramdown
@@ -315,49 +404,141 @@ class _Converter:
         self.esc = functools.partial(_escape_text, jekyll=jekyll)
         self.footnotes: list[str] = []
         self.heading_ids: dict[str, int] = {}
-        self._markers = 0
 
     # -- blocks --
 
-    def blocks(self, parent, tight: bool = False) -> str:
-        """The children of ``parent`` as blocks; inline runs become paragraphs."""
-        out: list[str] = []
-        inline: list = []  # (text) and elements of a run of inline content
+    def blocks(self, parent, tight: bool = False) -> str | None:
+        """The children of ``parent`` as blocks; inline runs become paragraphs.
+
+        What Markdown cannot express (raw HTML, text outside paragraphs, elements without a
+        Markdown form) is written as HTML blocks, as one piece with what touches it, when a
+        CommonMark parser reads that piece back as HTML blocks, verbatim; else element by
+        element, and bare text as paragraphs. ``tight`` (a tight list item): blocks one a
+        line, no blank line between them; None when an HTML block there would swallow the
+        line after it."""
+        segments: list[tuple[str, Any]] = []  # ("md", text) or ("html", [items])
         prev_list: dict[str, int] = {}
-
-        def flush() -> None:
-            if inline:
-                text = self.paragraph_from(inline)
-                if text:
-                    out.append(text)
-                inline.clear()
-
-        if parent.text and parent.text.strip():
-            inline.append(parent.text)
-        for child in parent:
-            if not isinstance(child.tag, str):
-                if child.tail and child.tail.strip():
-                    inline.append(child.tail)
-                continue
-            if child.tag in _BLOCK:
-                flush()
-                block = self.block(child, prev_list)
-                if block is not None:
-                    out.append(block)
-                if child.tail and child.tail.strip():
-                    inline.append(child.tail)
+        for item in self._items(parent):
+            if item[0] == "block":
+                text = self.markdown_block(item[1], prev_list)
+                if text is None:
+                    prev_list.clear()
+                elif text:
+                    segments.append(("md", text))
+                    continue
+                else:  # consumed (footnotes): nothing here, but a boundary
+                    segments.append(("md", ""))
+                    continue
             else:
-                inline.append(child)
                 prev_list.clear()
-        flush()
+            if segments and segments[-1][0] == "html":
+                segments[-1][1].append(item)
+            else:
+                segments.append(("html", [item]))
+        out: list[str] = []
+        for index, (kind, value) in enumerate(segments):
+            if kind == "md":
+                if value:
+                    out.append(value)
+                continue
+            last = index == len(segments) - 1 and (parent is not self.fragment.root or not self.footnotes)
+            texts = None
+            if tight:
+                # In a tight list item, text outside paragraphs is the item's text: a paragraph,
+                # unless it would read back as an HTML block anyway.
+                texts = [self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
+                         for item in value]
+                if not (any(item[0] == "run" and text and html_block_kind(text) for item, text in zip(value, texts))
+                        or len(value) > 1 and any(item[0] == "block" for item in value)):
+                    out.extend(text for text in texts if text)
+                    continue
+            chunk = self.html_chunk(value, last)
+            if chunk is not None:
+                out.append(chunk)
+                continue
+            if texts is None:
+                texts = [self.paragraph_from(item[1]) if item[0] == "run" else self.html_block(item[1])
+                         for item in value]
+            out.extend(text for text in texts if text)
+        if tight and any(html_block_left_open(text) for text in out[:-1]):
+            return None
         return ("\n" if tight else "\n\n").join(out)
 
-    def block(self, el, prev_list: dict[str, int]) -> str | None:
+    def _items(self, parent) -> list[tuple]:
+        """``parent``'s content as ("block", element) and ("run", inline nodes, source start, source
+        end) items (offsets None when the fragment was not tokenized); runs of only blanks are left out."""
+        items: list[tuple] = []
+        spans = self.fragment.spans
+        span = spans.get(parent)
+        run: list = []
+        run_start = None
+        content = False  # the run holds more than blanks
+        if parent.text:
+            run.append(parent.text)
+            run_start = span[1] if span else None
+            content = not parent.text.isspace()
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in _BLOCK:
+                child_span = spans.get(child)
+                if content:
+                    items.append(("run", run, run_start, child_span[0] if child_span else None))
+                items.append(("block", child))
+                run, content = [], False
+                if child.tail:
+                    run.append(child.tail)
+                    run_start = child_span[3] if child_span else None
+                    content = not child.tail.isspace()
+            else:
+                if not run:
+                    child_span = spans.get(child)
+                    run_start = child_span[0] if child_span else None
+                run.append(child)  # an inline node brings its tail along
+                content = True
+        if content:
+            items.append(("run", run, run_start, span[2] if span else None))
+        return items
+
+    def html_chunk(self, items: list[tuple], last: bool) -> str | None:
+        """``items`` as one piece of HTML, when it holds raw HTML or bare text and a CommonMark
+        parser reads it back as HTML blocks; None otherwise."""
+        if not any(item[0] == "run" for item in items):
+            return None
+        text = self._source_of(items)
+        if text is None:
+            parts = []
+            for item in items:
+                if item[0] == "block":
+                    parts.append(outer_html(item[1]))
+                else:
+                    parts.extend(escape_text(n) if isinstance(n, str) else outer_html(n, with_tail=True)
+                                 for n in item[1])
+            text = "".join(parts)
+        # Blank lines before it are no content; up to 3 spaces of indent are (the spec keeps them).
+        text = re.sub(r"(?:\n[ \t]*)+\Z", "", re.sub(r"\A(?:[ \t]*\n)+", "", text))
+        if not text or not html_blocks_only(text, may_run_to_end=last):
+            return None
+        return text
+
+    def _source_of(self, items: list[tuple]) -> str | None:
+        """The source text of ``items``, when the fragment was tokenized."""
+        fragment = self.fragment
+        if fragment.source is None:
+            return None
+        first, last = items[0], items[-1]
+        start = first[2] if first[0] == "run" else fragment.start(first[1])
+        end = last[3] if last[0] == "run" else fragment.end(last[1])
+        if start is None or end is None:
+            return None
+        return fragment.source[start:end]
+
+    def markdown_block(self, el, prev_list: dict[str, int]) -> str | None:
+        """The block element as Markdown; None when Markdown has no form for it, "" when it
+        leaves nothing here (footnotes, written at the end)."""
         tag = el.tag
         if tag not in ("ul", "ol"):
             prev_list.clear()
         if tag == "p" and not el.attrib:
-            return self.paragraph_from(_inline_children(el), allow_empty=False)
+            return self.paragraph(_inline_children(el), allow_empty=False)
         if tag in _HEADINGS and set(el.attrib) <= {"id"}:
             return self.heading(el)
         if tag == "pre" and not el.attrib:
@@ -370,27 +551,55 @@ class _Converter:
         if tag == "hr" and not el.attrib:
             return "* * *"
         if tag == "table" and self.gfm:
-            table = self.table(el)
-            if table is not None:
-                return table
+            return self.table(el)
         if tag == "div" and el.get("class") == "footnotes" and self.gfm and self.footnote_block(el):
-            return None
-        return self.html_block(el)
+            return ""
+        return None
 
     def html_block(self, el) -> str:
-        return _serialize(el).strip("\n")
+        """The element as an HTML block: as written in the source when known, else serialized."""
+        return (self.fragment.outer(el) or outer_html(el)).strip("\n")
 
     def paragraph_from(self, nodes: list, allow_empty: bool = True) -> str | None:
         text = self.inline_nodes(nodes)
         # Only ASCII blanks around a paragraph are not content: U+3000 indents stay.
-        text = _protect_lines(text.strip(" \t\n"))
+        text = _keep_edge_spaces(_protect_lines(text.strip(" \t\n")))
         if not text.strip(" \t\n"):
             return "&#32;" if not allow_empty else None
+        if "\ue010" not in text and "<" not in text:
+            return text
+        # HTML at the start of a line after the first may start an HTML block that ends the
+        # paragraph (``<div>``, a comment): that line joins the one before it.
+        lines = text.split("\n")
+        joined = [lines[0]]
+        for line in lines[1:]:
+            if html_block_kind(self.unraw(line)) in range(1, 7):
+                previous = joined[-1]
+                joined[-1] = (previous[:-1] + "<br />" if previous.endswith("\\") and not previous.endswith("\\\\")
+                              else previous + " ") + line
+            else:
+                joined.append(line)
+        return self.unraw("\n".join(joined))
+
+    def paragraph(self, nodes: list, allow_empty: bool = True) -> str | None:
+        """A paragraph; None when its first line would start an HTML block instead."""
+        text = self.paragraph_from(nodes, allow_empty)
+        if text and text[0] == "<" and html_block_kind(text):
+            return None
         return text
+
+    def raw_mark(self, html: str) -> str:
+        """A mark standing for raw HTML in inline text (see :meth:`unraw`)."""
+        self.raw.append(html)
+        return f"\ue010{len(self.raw) - 1}\ue011"
+
+    def unraw(self, text: str) -> str:
+        """The raw HTML back in place of its marks, as written (its line breaks and spaces kept)."""
+        return _RAW_MARK_RE.sub(lambda m: self.raw[int(m.group(1))], text) if "\ue010" in text else text
 
     def heading(self, el) -> str:
         level = _HEADINGS[el.tag]
-        text = self.inline_nodes(_inline_children(el))
+        text = self.unraw(self.inline_nodes(_inline_children(el))).replace("\ue003", "<br />")
         raw = _heading_text(el)
         ident = re.sub(r"[^\w\- \t]", "", raw.lower()).replace(" ", "-").replace("\t", "-")
         n = self.heading_ids.get(ident, -1) + 1
@@ -398,7 +607,7 @@ class _Converter:
         auto = f"{ident}-{n}" if n else ident
         if "\n" in text or (el.get("id") is not None and el.get("id") != auto):
             return self.html_block(el)
-        text = text.strip(" \t")
+        text = _keep_edge_spaces(text.strip(" \t"))
         if text.endswith("#"):
             text = text[:-1] + "\\#"
         if text.startswith(" ") or text.startswith("\t"):
@@ -411,7 +620,8 @@ class _Converter:
         code = el[0]
         cls = code.get("class") or ""
         lang = cls[len("language-"):] if cls.startswith("language-") else ""
-        if set(code.attrib) - {"class"} or (cls and not lang) or re.search(r"[\s`]", lang):
+        # An info string has its escapes and entities decoded by CommonMark, not by kramdown.
+        if set(code.attrib) - {"class"} or (cls and not lang) or re.search(r"[\s`\\]|&#?\w+;", lang):
             return self.html_block(el)
         content = code.text or ""
         if not content.endswith("\n"):
@@ -446,6 +656,9 @@ class _Converter:
             else:
                 marker = "-*+"[style % 3] + " "
             content = self.blocks(li, tight=not loose)
+            if content is None:  # a tight item Markdown cannot hold: the list as HTML
+                prev_list.clear()
+                return self.html_block(el)
             indent = " " * len(marker)
             lines = content.split("\n")
             first = lines[0]
@@ -489,10 +702,10 @@ class _Converter:
                 if (cell.tag != want or set(cell.attrib) - {"style"} or cell.get("style", "") != aligns[col]
                         or (cell.tail or "").strip() or any(isinstance(c.tag, str) and c.tag in _BLOCK for c in cell)):
                     return None
-                text = self.inline_nodes(_inline_children(cell))
+                text = self.unraw(self.inline_nodes(_inline_children(cell))).replace("\ue003", "<br />")
                 if "\n" in text or "|" in text.replace("\\|", ""):
                     return None
-                texts.append(text.strip(" ") or "")
+                texts.append(_keep_edge_spaces(text.strip(" ")))
             lines.append("| " + " | ".join(texts) + " |")
             if index == 0:
                 marks = {"": "---", "text-align:left": ":---", "text-align:right": "---:",
@@ -513,10 +726,10 @@ class _Converter:
                 return False
             notes.append((ident[3:], li))
         for name, li in notes:
-            copy = lxml.html.fragment_fromstring(_serialize(li))
-            for back in copy.xpath(".//a[@class='reversefootnote']"):
+            note = copy.deepcopy(li)
+            for back in note.xpath(".//a[@class='reversefootnote']"):
                 _drop_keep_tail(back)
-            content = self.blocks(copy)
+            content = self.blocks(note)
             lines = content.split("\n")
             text = f"[^{name}]: " + lines[0] + "".join(("\n    " + l) if l else "\n" for l in lines[1:])
             self.footnotes.append(text)
@@ -533,13 +746,16 @@ class _Converter:
                 self._append_inline(parts, node)
                 if node.tail:
                     parts.append(self.esc(node.tail))
-        return _resolve_emphasis("".join(parts))
+        return _resolve_emphasis("".join(parts), self.cjk_friendly)
 
     def _append_inline(self, parts: list[str], el) -> None:
         text = self.inline(el)
         if text.startswith("`") and parts and parts[-1].endswith("`"):
             # Two code spans in a row would make one backtick run: the second keeps its tag.
             text = "<code>" + self.esc(el.text or "") + "</code>"
+        elif text.startswith("[") and parts and re.search(r"(?<!\\)(?:\\\\)*!\Z", parts[-1]):
+            # A literal "!" right before a link would make it an image.
+            parts[-1] = parts[-1][:-1] + "\\!"
         parts.append(text)
 
     def inline_content(self, el) -> str:
@@ -558,20 +774,27 @@ class _Converter:
         tag = el.tag
         if not isinstance(tag, str):
             return ""
+        if tag == RAW:
+            return self.raw_mark(el.text or "")
         if tag in _EMPHASIS and not el.attrib:
             inner = self.inline_content(el)
             if not inner:
                 return f"<{tag}></{tag}>"
-            self._markers += 1
             kind = "S" if _EMPHASIS[tag] == "**" else "E"
             return f"\ue000{kind}{tag}\ue001{inner}\ue002{kind}{tag}\ue001"
         if tag == "code" and not el.attrib and not len(el):
             return _code_span(el.text or "", self.esc)
-        if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None:
+        if tag == "a" and set(el.attrib) <= {"href", "title"} and el.get("href") is not None \
+                and el.find(".//a") is None:  # links cannot nest
             inner = self.inline_content(el)
+            if self.references is not None:
+                return f"[{inner}][{self.references.label(el.get('href'), el.get('title'))}]"
             return f"[{inner}]({_destination(el.get('href'))}{_title(el.get('title'))})"
-        if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None:
+        if tag == "img" and set(el.attrib) <= {"src", "alt", "title"} and el.get("src") is not None \
+                and el.get("alt") is not None:  # Markdown images always have an alt
             alt = self.esc(el.get("alt") or "").replace("\n", " ")
+            if self.references is not None:
+                return f"![{alt}][{self.references.label(el.get('src'), el.get('title'))}]"
             return f"![{alt}]({_destination(el.get('src'))}{_title(el.get('title'))})"
         if tag == "br" and not el.attrib:
             return "\ue003"
@@ -583,9 +806,15 @@ class _Converter:
                 and not el.text.endswith((" ", "~")):
             # GFM strikethrough; other strikes (nested markup) keep the tag.
             return f"~~{self.esc(el.text)}~~"
-        # No Markdown form: the tags as inline HTML, the content as Markdown.
+        if tag in RAW_TEXT:  # script, style: their content is not Markdown either
+            return self.raw_mark(self.fragment.outer(el) or outer_html(el))
+        # No Markdown form: the tags as inline HTML (as written, when known), the content as Markdown.
+        tags = self.fragment.tags(el)
+        if tags is not None:  # kept out of line clean-up like raw HTML: a tag may span lines
+            start, end = tags
+            return self.raw_mark(start) + (self.inline_content(el) + self.raw_mark(end) if end else "")
         attrs = "".join(f' {k}="{_attr_escape(v)}"' for k, v in el.attrib.items())
-        if tag in ("br", "img", "wbr", "hr", "col"):
+        if tag in VOID:
             return f"<{tag}{attrs} />"
         return f"<{tag}{attrs}>{self.inline_content(el)}</{tag}>"
 
@@ -614,8 +843,13 @@ def _inline_children(el) -> list:
 
 
 def _heading_text(el) -> str:
-    """The text kramdown-parser-gfm builds a header id from (text and code, not image alt)."""
-    return "".join(el.itertext())
+    """The text kramdown-parser-gfm builds a header id from (text and code, not image alt nor raw HTML)."""
+    parts = [el.text or ""] if el.tag != RAW else []
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(_heading_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _attr_escape(value: str) -> str:
@@ -680,6 +914,8 @@ def _protect_lines(text: str) -> str:
     for index, line in enumerate(lines):
         stripped = line.lstrip(" \t")
         line = stripped  # leading spaces are no content in Markdown (and 4 would make code)
+        if not line:
+            continue  # a blank line would end the paragraph; in HTML it is one more space
         if line[:1] in ("#", ">", "+", "=", "-"):
             line = "\\" + line
         elif re.match(r"\d{1,9}[.)]", line):
@@ -688,6 +924,19 @@ def _protect_lines(text: str) -> str:
         line = line.rstrip(" \t")  # trailing spaces would be a hard break, or nothing
         out.append(line)
     return "\n".join(out)
+
+
+def _keep_edge_spaces(text: str) -> str:
+    """A paragraph, heading or cell that starts or ends with a space other than ASCII (U+3000,
+    the Chinese paragraph indent; a no-break space): that first or last one as a character
+    reference. CommonMark strips only spaces and tabs there, but markdown-it (and so many
+    editors and site generators, and convert's own reader on its full path) strips every
+    Unicode space."""
+    if text and text[0].isspace() and text[0] not in " \t\n":
+        text = f"&#{ord(text[0])};" + text[1:]
+    if text and text[-1].isspace() and text[-1] not in " \t\n":
+        text = text[:-1] + f"&#{ord(text[-1])};"
+    return text
 
 
 def _resolve_breaks(text: str) -> str:
@@ -708,8 +957,8 @@ def _is_space(ch: str) -> bool:
 
 
 def _is_punct(ch: str, symbols: bool) -> bool:
-    if ch and ch in "\ue000\ue001\ue002":
-        return True  # another emphasis: either `*` or `<tag>`, punctuation both ways
+    if ch and ch in "\ue000\ue001\ue002\ue010\ue011":
+        return True  # another emphasis (`*` or `<tag>`) or raw HTML: punctuation both ways
     cat = unicodedata.category(ch) if ch else ""
     return cat.startswith("P") or (symbols and cat.startswith("S")) or (ch.isascii() and not ch.isalnum()
                                                                           and not ch.isspace() and ch != "")
@@ -721,24 +970,35 @@ def _left_flanking(before: str, after: str, symbols: bool) -> bool:
     return not _is_punct(after, symbols) or _is_space(before) or _is_punct(before, symbols)
 
 
+def _left_flanking_cjk(before: str, after: str, symbols: bool) -> bool:
+    """Left-flanking under the CommonMark CJK-friendly amendments: only non-CJK punctuation
+    after the run needs space or punctuation before it, and a CJK character before it will do."""
+    if _is_space(after):
+        return False
+    return (not (_is_punct(after, symbols) and not is_cjk(after)) or _is_space(before)
+            or _is_punct(before, symbols) or is_cjk(before))
+
+
 def _may_flank(before: str, after: str) -> bool:
     """Left-flanking under any parser's view, CJK-friendly emphasis (convert's reader) included."""
     if _left_flanking(before, after, False) or _left_flanking(before, after, True):
         return True
-    return not _is_space(after) and bool(before) and is_cjk(before)
+    return not _is_space(after) and (bool(before) and is_cjk(before) or is_cjk(after))
 
 
-def _can_open(before: str, after: str) -> bool:
+def _can_open(before: str, after: str, cjk_friendly: bool = False) -> bool:
     # Parsers differ on whether symbols (category S) are punctuation: hold under both views.
-    return _left_flanking(before, after, False) and _left_flanking(before, after, True)
+    flanking = _left_flanking_cjk if cjk_friendly else _left_flanking
+    return flanking(before, after, False) and flanking(before, after, True)
 
 
-def _can_close(before: str, after: str) -> bool:
-    return _left_flanking(after, before, False) and _left_flanking(after, before, True)
+def _can_close(before: str, after: str, cjk_friendly: bool = False) -> bool:
+    return _can_open(after, before, cjk_friendly)
 
 
-def _resolve_emphasis(text: str) -> str:
-    """Turn emphasis markers into ``*``/``**`` where they parse back, else into tags."""
+def _resolve_emphasis(text: str, cjk_friendly: bool = False) -> str:
+    """Turn emphasis markers into ``*``/``**`` where they parse back (in plain CommonMark, or
+    with ``cjk_friendly`` under the CJK-friendly amendments), else into tags."""
     if "\ue000" not in text:
         return text
     marks = list(_MARK_RE.finditer(text))
@@ -761,7 +1021,8 @@ def _resolve_emphasis(text: str) -> str:
         after = text[m.end()] if m.end() < len(text) else ""
         last = text[close.start() - 1]
         follow = text[close.end()] if close.end() < len(text) else ""
-        ok = _can_open(before, after) and _can_close(last, follow) and "\ue003" not in (before, after, last, follow)
+        ok = (_can_open(before, after, cjk_friendly) and _can_close(last, follow, cjk_friendly)
+              and "\ue003" not in (before, after, last, follow))
         if ok and any(choice.get(j) and marks[j].start() < m.start() < marks[partner[j]].start() for j in choice):
             # Inside emphasis written with delimiters, a run that could both open and close
             # may pair with the outer one instead (`**a**b**c**`): only unambiguous runs.

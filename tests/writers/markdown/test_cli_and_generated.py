@@ -24,7 +24,7 @@ def test_refuses_to_write_over_a_source_post(tmp_path, capsys):
     assert source.read_text(encoding="utf-8") == original
 
 
-_CJK = st.sampled_from(["重要", "消息", "中文", "“引号”", "（括号）", "《书名》", "。", "，", "！", "a", "b c", "x_y", "1.", "#", "*", "`", "``", "[", "]", "\\", "<", "&amp;", "|", "-", "+", ">"])
+_CJK = st.sampled_from(["\u3000\u3000缩进", "重要", "消息", "中文", "“引号”", "（括号）", "《书名》", "。", "，", "！", "a", "b c", "x_y", "1.", "#", "*", "`", "``", "[", "]", "\\", "<", "&amp;", "|", "-", "+", ">"])
 _TEXT = st.lists(_CJK, min_size=1, max_size=6).map("".join)
 
 

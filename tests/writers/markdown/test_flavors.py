@@ -6,6 +6,7 @@ same model, and writing again gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from convert.cli import main
 from convert.errors import WriterError
 from convert.options import WriteOptions
 from convert.reader.collection import ReadOptions
-from convert.writers.markdown import FLAVORS, MarkdownWriter, html_to_markdown
+from convert.writers.markdown import FLAVORS, MarkdownWriter, html_to_markdown, toml_front_matter
 
 from .support import FINEWS, FINEWS_CONFIG, ROOT, commonmark, normalize_body, read_folder, round_trip
 
@@ -165,3 +166,45 @@ def test_cli_passes_the_flavor(tmp_path):
     assert code == 0
     files = sorted(out.glob("*.md"))
     assert len(files) == 4 and all(f.read_text(encoding="utf-8").startswith("+++\n") for f in files)
+
+
+_NULLS = ("---\ntitle: 空值\ndate: 2022-01-01 10:00:00 +08:00\nsubtitle:\nratings: [1, null, 3]\n"
+          "meta: {source: null, n: 1}\nfine: yes\n---\n\n正文。\n")
+
+
+def test_hugo_keeps_nulls_as_yaml_front_matter_with_a_warning(tmp_path):
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (tmp_path / "_config.yml").write_text("title: s\n", encoding="utf-8")
+    (posts / "2022-01-01-nulls.md").write_text(_NULLS, encoding="utf-8")
+    original = read_folder(tmp_path, tmp_path / "_config.yml")
+    article = original.articles[0]
+    assert article.extra["subtitle"] is None and article.extra["ratings"] == [1, None, 3]
+    writer = MarkdownWriter(WriteOptions(markdown_flavor="hugo"))
+    text = writer.render(original)
+    # TOML has no null: YAML front matter (Hugo reads it too), and the run is told why.
+    assert text.startswith("---\n") and "+++" not in text
+    (warning,) = writer.diagnostics
+    assert "TOML has no null" in warning.message and "meta, ratings, subtitle" in warning.message
+    assert warning.path == str(article.source)
+    (tmp_path / "back").mkdir()
+    (tmp_path / "back" / "2022-01-01-nulls.md").write_text(text, encoding="utf-8")
+    again = read_folder(tmp_path / "back", tmp_path / "_config.yml").articles[0]
+    assert again.extra == article.extra and again.title == article.title and again.date == article.date
+    # Without a null, the same article is TOML again, and nothing is reported.
+    clean = original.with_articles([dataclasses.replace(article, extra={"fine": article.extra["fine"]})])
+    writer = MarkdownWriter(WriteOptions(markdown_flavor="hugo"))
+    assert writer.render(clean).startswith("+++\n") and writer.diagnostics == []
+    with pytest.raises(WriterError, match="TOML has no null"):
+        toml_front_matter([("subtitle", None)])
+
+
+def test_hugo_null_warning_reaches_the_run(tmp_path, capsys):
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2022-01-01-nulls.md").write_text(_NULLS, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--to", "markdown", "--each", "--markdown-flavor", "hugo", "-o", str(out), str(posts)]) == 0
+    assert "TOML has no null" in capsys.readouterr().err
+    assert main(["--strict", "--to", "markdown", "--each", "--markdown-flavor", "hugo", "-o", str(out / "s"),
+                 str(posts)]) == 1
