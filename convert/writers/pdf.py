@@ -32,7 +32,7 @@ import multiprocessing
 import os
 import re
 import resource
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 from typing import Iterator, Sequence
 
@@ -189,17 +189,25 @@ class PdfWriter(Writer):
                                                                 // _CHARS_PER_RUN)))
         jobs = [RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
                           (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant) for run in runs]
-        results = run_many(jobs, [self._time_limit(len(run)) for run in runs])
+        # The front's length, laid out alongside the runs with stand-in page numbers as wide as the real ones
+        # will be (the contents' length depends on the titles, not on which digits the numbers have).
+        widest = 10 ** len(str(sum(len(a.body) for a in plan.articles) // 200 + 10)) - 1
+        front_job = replace(self._front_job(plan, sheets, {i: widest for i in range(len(plan.articles))}),
+                            count_only=True)
+        *results, trial_front = run_many([*jobs, front_job], [*(self._time_limit(len(run)) for run in runs),
+                                                              self._time_limit(1)])
         culprits = [c for run, r in zip(runs, results) if isinstance(r, RenderFailure)
                     for c in self._culprits(plan, run, r)]
         if culprits:
             raise _Culprits(culprits)
+        if isinstance(trial_front, RenderFailure):
+            raise WriterError(f"the title page and contents could not be laid out: {trial_front}")
         parts = [pikepdf.open(io.BytesIO(data)) for data in results]
         starts = [_anchor_pages(part, [plan.prefixes[i] for i in run]) for part, run in zip(parts, runs)]
 
         right = self.options.start_on == "right"
-        front_pages, numbers = 0, {}
-        for _ in range(4):  # the contents' length may change with its numbers: until it settles
+        front_pages = int(trial_front)
+        for _ in range(3):  # the real numbers could still change the contents' length: then again
             first = front_pages + 1 + (right and front_pages % 2 == 1)
             numbers, page = {}, first
             layout = []  # (first page of the run, its page count)
@@ -208,33 +216,38 @@ class PdfWriter(Writer):
                 for i, local in zip(run, run_starts):
                     numbers[i] = page + local
                 page += len(part.pages) + (right and len(part.pages) % 2 == 1)
-            front = run_isolated(RenderJob(self._html(plan, front=True, articles=False, pages=numbers), sheets,
-                                           plan.allowed, self.options.pdf_variant), self._time_limit(1))
+            # The front with the real numbers and the running heads and folios, all at once.
+            furniture_jobs = [self._furniture(plan, sheets, numbers, run, start, count)
+                              for run, (start, count) in zip(runs, layout)]
+            front, *furniture = run_many([self._front_job(plan, sheets, numbers), *furniture_jobs],
+                                         [self._time_limit(1)] * (1 + len(furniture_jobs)))
+            for result in (front, *furniture):
+                if isinstance(result, RenderFailure):
+                    raise WriterError(f"the front or running heads could not be laid out: {result}")
             counted = len(pikepdf.open(io.BytesIO(front)).pages)
             if counted == front_pages:
                 break
             front_pages = counted
-        furniture_jobs = [self._furniture(plan, sheets, numbers, run, start, count)
-                          for run, (start, count) in zip(runs, layout)]
-        furniture = run_many(furniture_jobs, [self._time_limit(1)] * len(furniture_jobs))
-        for result in furniture:
-            if isinstance(result, RenderFailure):
-                raise WriterError(f"the running heads could not be laid out: {result}")
         return _assemble(front, parts, layout, furniture, plan, numbers, geometry, right)
+
+    def _front_job(self, plan: _Plan, sheets, numbers: dict[int, int]) -> RenderJob:
+        return RenderJob(self._html(plan, front=True, articles=False, pages=numbers), sheets, plan.allowed,
+                         self.options.pdf_variant)
 
     def _furniture(self, plan: _Plan, sheets, numbers: dict[int, int], run: list[int], start: int,
                    count: int) -> RenderJob:
+        """The heads and folios of pages ``start``... (a run of articles): one sheet per page."""
         starting = {numbers[i]: plan.chapters[i]["title"] for i in run}
-        first = start - (start % 2 == 0)  # the first page of a document is a right-hand one: pad
-        carried = plan.chapters[run[0]]["title"]
+        current = plan.chapters[run[0]]["title"]
         entries = []
-        for page in range(first, start + count):
-            title = starting.get(page, carried if page == first else None)
-            entries.append({"title": title})
+        for page in range(start, start + count):
+            current = starting.get(page, current)
+            right = page % 2 == 1
+            entries.append({"side": "right" if right else "left", "folio": page,
+                            "head": current if right else plan.context["heading"]})
         html = self.resources.template("pdf-furniture.html").render(
-            lang=plan.lang, dir="rtl" if is_rtl(plan.lang) else "", title=plan.context["heading"], sheets=entries)
-        css = _FURNITURE_CSS % {"first": first}
-        return RenderJob(html, (*sheets, css), frozenset(), None)
+            lang=plan.lang, dir="rtl" if is_rtl(plan.lang) else "", sheets=entries)
+        return RenderJob(html, (*sheets, _furniture_css(_geometry(self.options))), frozenset(), None)
 
     # --- the document ----------------------------------------------------------------
 
@@ -451,6 +464,7 @@ class RenderJob:
     stylesheets: tuple[str, ...]
     allowed_files: frozenset[str]  # absolute paths of the local files the document may load
     variant: str | None = None
+    count_only: bool = False  # lay out only, and answer the number of pages (as ASCII digits)
 
 
 class RenderFailure(Exception):
@@ -558,6 +572,8 @@ def render_pdf(job: RenderJob) -> bytes:
     fetcher = _fetcher(job.allowed_files)
     document = HTML(string=job.html, base_url="about:blank", url_fetcher=fetcher)
     sheets = [CSS(string=text, url_fetcher=fetcher) for text in job.stylesheets]
+    if job.count_only:
+        return str(len(document.render(stylesheets=sheets).pages)).encode()
     options = {"pdf_identifier": True}
     if job.variant:
         options["pdf_variant"] = job.variant
@@ -638,15 +654,23 @@ def _run_css(g: _Geometry) -> str:
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "left-top",
                  "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom", "bottom-left-corner",
                  "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner")
-# The furniture of a run of pages: its first sheet is page %(first)d; the strings are set, never shown.
-_FURNITURE_CSS = """
-@page :first { counter-reset: page %(first)d; }
-.furniture-sheet { break-before: page; height: 1pt; }
-.furniture-sheet:first-of-type { break-before: auto; }
-.furniture-string { visibility: hidden !important; height: 0 !important; margin: 0 !important;
-  padding: 0 !important; font-size: 1pt !important; line-height: 0 !important; overflow: hidden !important;
-  bookmark-level: none !important; }
-"""
+def _furniture_css(g: _Geometry) -> str:
+    """Sheets as large as the page; heads and folios where the margin boxes would put them, vertically
+    centred in the top and bottom margins, between the page's left and right margins."""
+    boxes = " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES)
+    body = g.height - g.top - g.bottom
+    return (f"@page {{ size: {g.width:.4f}pt {g.height:.4f}pt; }}\n"
+            + "".join(f"@page {selector} {{ margin: 0; {boxes} }}\n"
+                      for selector in ("", ":left", ":right", ":first", ":blank"))
+            + "html, body { margin: 0; padding: 0; }\n"
+            f".furniture-sheet {{ height: {g.height:.4f}pt; break-after: page; overflow: hidden; }}\n"
+            f".furniture-sheet.right {{ padding: 0 {g.outer:.4f}pt 0 {g.inner:.4f}pt; text-align: right; }}\n"
+            f".furniture-sheet.left {{ padding: 0 {g.inner:.4f}pt 0 {g.outer:.4f}pt; text-align: left; }}\n"
+            f".furniture-head {{ margin: 0; height: {g.top:.4f}pt; line-height: {g.top:.4f}pt; text-indent: 0; }}\n"
+            f".furniture-folio {{ margin: {body:.4f}pt 0 0; height: {g.bottom:.4f}pt; line-height: {g.bottom:.4f}pt;"
+            " text-indent: 0; }\n")
+
+
 
 
 def _anchor_pages(part, prefixes: list[str]) -> list[int]:
@@ -676,7 +700,6 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
     for part, (first, count), sheets in zip(parts, layout, overlays):
         assert len(volume.pages) + 1 == first
         volume.pages.extend(part.pages)
-        padding = len(sheets.pages) - count  # the furniture of a run starting on a left page has a pad sheet
         for n in range(count):
             page = volume.pages[first - 1 + n]
             x = 0.0 if (first + n) % 2 == 1 else g.shift
@@ -685,7 +708,7 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
                 if box in page.obj:
                     del page.obj[box]
             if _has_content(page):  # a blank page before a right-hand start stays blank
-                page.add_overlay(sheets.pages[padding + n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
+                page.add_overlay(sheets.pages[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
         for name, destination in _dests(part).items():
             # Copied after the pages, so its page reference maps to the page already copied.
             destinations[name] = volume.copy_foreign(part.make_indirect(destination))

@@ -257,6 +257,12 @@ def test_parts_give_the_same_pages_as_one_call(volumes):
     assert len(pages(once)) == len(pages(parts))
     for n in range(1, len(pages(once)) + 1):
         assert squeeze(page_text(once, n)) == squeeze(page_text(parts, n)), f"page {n} differs"
+    # The running heads and folios laid over the parts sit where the margin boxes put them.
+    for a, b in zip(pages(once), pages(parts)):
+        furniture = [[w for w in p.words if w.y1 < TOP - 2 or w.y0 > p.height - BOTTOM] for p in (a, b)]
+        assert [w.text for w in furniture[0]] == [w.text for w in furniture[1]], a.number
+        for x, y in zip(*furniture):
+            assert abs(x.x0 - y.x0) < 0.5 and abs(x.y0 - y.y0) < 0.5, (a.number, x, y)
 
 
 def test_a_right_hand_start_leaves_blank_pages_blank(volumes):
