@@ -55,11 +55,11 @@ def pages(path: Path) -> list[Page]:
     return result
 
 
-def page_text(path: Path, first: int, last: int | None = None) -> str:
-    """``pdftotext -f first -l last``: the plain text of those pages."""
+def page_text(path: Path, first: int, last: int | None = None, layout: bool = False) -> str:
+    """``pdftotext -f first -l last``: the plain text of those pages (``-layout``: lines as printed)."""
     last = last or first
-    return subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), "-f", str(first), "-l", str(last),
+                           str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def fonts(path: Path) -> list[dict[str, str]]:
