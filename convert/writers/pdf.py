@@ -43,6 +43,7 @@ from ..errors import ConvertError, InputError, WriterError
 from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
                       normalize_lang, primary, render_body, source_file)
+from ..text import is_cjk
 from .base import Document, Writer
 
 # Paper (CSS name, width, height) and margins (top, bottom, outer, inner before the gutter).
@@ -240,14 +241,14 @@ class PdfWriter(Writer):
     def _furniture(self, plan: _Plan, sheets, numbers: dict[int, int], run: list[int], start: int,
                    count: int) -> RenderJob:
         """The heads and folios of pages ``start``... (a run of articles): one sheet per page."""
-        starting = {numbers[i]: plan.chapters[i]["title"] for i in run}
-        current = plan.chapters[run[0]]["title"]
+        starting = {numbers[i]: plan.chapters[i]["running_head"] for i in run}
+        current = plan.chapters[run[0]]["running_head"]
         entries = []
         for page in range(start, start + count):
             current = starting.get(page, current)
             right = page % 2 == 1
             entries.append({"side": "right" if right else "left", "folio": page,
-                            "head": current if right else plan.context["heading"]})
+                            "head": current if right else plan.context["running_head"]})
         html = self.resources.template("pdf-furniture.html").render(
             lang=plan.lang, dir="rtl" if is_rtl(plan.lang) else "", sheets=entries)
         return RenderJob(html, (*sheets, _furniture_css(_geometry(self.options))), frozenset(), None)
@@ -290,6 +291,9 @@ class PdfWriter(Writer):
             single_document=True,
         )
         chapters = [self._chapter(a, p, links, lang) for a, p in zip(articles, prefixes)]
+        head_room = _head_room(_geometry(self.options))
+        for chapter in chapters:
+            chapter["running_head"] = _running_head(chapter["title"], head_room)
         title = self.options.title or _title(collection, articles, lang)
         site = collection.site
         created, modified = _dates(articles)
@@ -297,6 +301,7 @@ class PdfWriter(Writer):
         context = dict(
             lang=lang, dir="rtl" if is_rtl(lang) else "", title=title, author=", ".join(authors),
             heading=self.options.title or site.title or title, description=site.description,
+            running_head=_running_head(self.options.title or site.title or title, head_room),
             keywords=", ".join(dict.fromkeys(x for a in articles for x in (*a.categories, *a.tags))),
             created=created, modified=modified, date_range=date_range(articles, lang),
             source_name=site.title if site.title and site.title not in title else "",
@@ -681,6 +686,27 @@ def _run_css(g: _Geometry) -> str:
 _MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "left-top",
                  "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom", "bottom-left-corner",
                  "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner")
+_HEAD_SIZE = 8.0  # pt: the running heads' size in styles/pdf.css
+
+
+def _head_room(g: _Geometry) -> float:
+    """How many ems of running head fit on one line across the text block, with a margin for error."""
+    return 0.9 * (g.width - g.inner - g.outer) / _HEAD_SIZE
+
+
+def _running_head(title: str, room: float) -> str:
+    """``title`` shortened with an ellipsis to fit ``room`` ems (CJK characters 1 em, others about 0.6):
+    a running head is one line, and one computed here is the same in a volume laid out at once or in parts
+    (CSS text-overflow in margin boxes would also cost WeasyPrint seconds per hundred pages)."""
+    width, kept = 0.0, []
+    for ch in " ".join(title.split()):
+        width += 1.0 if is_cjk(ch) else 0.6
+        if width > room:
+            return "".join(kept).rstrip() + "…"
+        kept.append(ch)
+    return "".join(kept)
+
+
 def _furniture_css(g: _Geometry) -> str:
     """Sheets as large as the page; heads and folios where the margin boxes would put them, vertically
     centred in the top and bottom margins, between the page's left and right margins."""

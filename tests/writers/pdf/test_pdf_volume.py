@@ -194,7 +194,9 @@ def test_running_heads_and_folios(volumes, name):
             assert head and head in title_head or head in squeeze(page_text(path, 1)), page.number
         if page.number % 2 and page.number in starts:
             article = articles[starts.index(page.number)]
-            assert head == squeeze(article.title), f"page {page.number}: running head {head!r}"
+            # The title, shortened with an ellipsis when it would not fit on one line.
+            assert head == squeeze(article.title) or (
+                head.endswith("…") and squeeze(article.title).startswith(head[:-1])), f"page {page.number}: {head!r}"
 
 
 @pytest.mark.parametrize("name", VOLUMES)
