@@ -506,7 +506,7 @@ def _print_layout(root, prefix: str) -> None:
             for hr in box.findall(_X + "hr"):
                 box.remove(hr)
             if not len(box) and not (box.text or "").strip():
-                _remove_keeping_tail(box)
+                remove_keeping_tail(box)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -548,7 +548,7 @@ def _inline_note(root, note, prefix: str) -> None:
     for back in [a for a in note.iter(_X + "a") if (a.get("href") or "").startswith("#")
                  and ("reversefootnote" in (a.get("class") or "") or "footnote-backref" in (a.get("class") or "")
                       or a.get("role") == "doc-backlink")]:
-        _remove_keeping_tail(back)
+        remove_keeping_tail(back)
     parts = [note] if not len(note) or note[0].tag != _X + "p" else list(note)
     for n, part in enumerate(parts):
         if n:
@@ -574,7 +574,7 @@ def _inline_note(root, note, prefix: str) -> None:
         other.attrib.pop("href", None)
         other.attrib.pop(_EPUB_TYPE, None)
         other.attrib.pop("role", None)
-    _remove_keeping_tail(note)
+    remove_keeping_tail(note)
 
 
 def _clamp_span(el, name: str, limit: int) -> None:
@@ -583,7 +583,8 @@ def _clamp_span(el, name: str, limit: int) -> None:
         el.set(name, str(limit))
 
 
-def _remove_keeping_tail(el) -> None:
+def remove_keeping_tail(el) -> None:
+    """Remove ``el`` and its subtree, keeping the text that follows it."""
     parent = el.getparent()
     if el.tail:
         previous = el.getprevious()

@@ -24,6 +24,8 @@ import re
 
 from lxml import etree
 
+from .render import remove_keeping_tail
+
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _XML = "{http://www.w3.org/XML/1998/namespace}"
@@ -75,27 +77,15 @@ def sanitize_svg(data: bytes) -> bytes:
 def _clean(element) -> None:
     for child in list(element):
         if not isinstance(child.tag, str) or not child.tag.startswith(_S) or child.tag[len(_S):] not in _ELEMENTS:
-            _remove(child)
+            remove_keeping_tail(child)
             continue
         if child.tag == _S + "style" and not _safe_sheet(child):
-            _remove(child)
+            remove_keeping_tail(child)
             continue
         _clean(child)
     for name, value in list(element.attrib.items()):
         if not _safe_attribute(element, name, value):
             del element.attrib[name]
-
-
-def _remove(element) -> None:
-    """Remove ``element`` and its subtree, keeping the text that follows it."""
-    parent = element.getparent()
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _safe_sheet(style) -> bool:
