@@ -109,7 +109,7 @@ from convert.writers.pdf import PdfWriter, render_pdf, RenderJob, _warm_up
 mode, source = sys.argv[1], sys.argv[2]
 collection = read([source]).collection
 writer = PdfWriter(WriteOptions(paper="A4"))
-writer._justify()
+writer._prepare()
 _warm_up()
 articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
 if mode == "volume":

@@ -77,12 +77,7 @@ class PdfWriter(Writer):
     def render(self, collection: Collection) -> bytes:
         if not collection.articles:
             raise WriterError("a PDF needs at least one article")
-        self._check_options()
-        if not harfbuzz_subsetter():
-            self.warn("WeasyPrint is subsetting fonts with fontTools because HarfBuzz's subsetter "
-                      "(libharfbuzz-subset0) is missing: every PDF with CJK text takes seconds longer. "
-                      "Install it: apt-get install libharfbuzz-subset0")
-        self._justify()
+        self._prepare()
         articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
         while True:
             plan = self._plan(collection, articles)
@@ -95,7 +90,12 @@ class PdfWriter(Writer):
 
     def documents_each(self, collections: Sequence[Collection]) -> Iterator[list[Document] | ConvertError]:
         """One PDF per article (``--each``), laid out on every core, a batch at a time."""
-        self._justify()
+        try:
+            self._prepare()
+            sheets = self._stylesheets()
+        except ConvertError as exc:
+            yield from (exc for _ in collections)
+            return
         batch = 8 * _workers()
         for start in range(0, len(collections), batch):
             chunk = collections[start:start + batch]
@@ -104,10 +104,9 @@ class PdfWriter(Writer):
                 try:
                     if len(collection.articles) != 1:
                         raise WriterError("--each gives one article per PDF")
-                    self._check_options()
                     plan = self._plan(collection, list(collection.articles))
-                    jobs.append(RenderJob(self._html(plan, front=False, articles=True), self._stylesheets(),
-                                          plan.allowed, self.options.pdf_variant))
+                    jobs.append(RenderJob(self._html(plan, front=False, articles=True), sheets, plan.allowed,
+                                          self.options.pdf_variant))
                 except ConvertError as exc:
                     jobs.append(exc)
             runnable = [j for j in jobs if isinstance(j, RenderJob)]
@@ -123,10 +122,16 @@ class PdfWriter(Writer):
                 else:
                     yield [Document("", result)]
 
-    def _justify(self) -> None:
-        """Justified CJK lines reach the margin (convert.cjk_justify), in this process and its children."""
+    def _prepare(self) -> None:
+        """Check the options, and what this process (and the children it forks) lays out with:
+        HarfBuzz's font subsetter, and justified CJK lines that reach the margin (convert.cjk_justify)."""
         from .. import cjk_justify
 
+        self._check_options()
+        if not harfbuzz_subsetter():
+            self.warn("WeasyPrint is subsetting fonts with fontTools because HarfBuzz's subsetter "
+                      "(libharfbuzz-subset0) is missing: every PDF with CJK text takes seconds longer. "
+                      "Install it: apt-get install libharfbuzz-subset0")
         if not cjk_justify.install():
             self.warn(f"Chinese lines stay ragged: {cjk_justify.unavailable_reason()}")
 
