@@ -113,7 +113,13 @@ class _TreeBuilder(HTMLParser):
         # (element, start, content span or None for a raw token): its span ends where the next token starts
         self.pending_end: tuple | None = None
         self.feed(source)
+        # What feed() could not tokenize is an unfinished tag, comment or declaration running to the
+        # end. close() passes it on as text in some Python versions (3.11.7) and drops it in others
+        # (3.11.2, Debian 12's): it is raw text here, whatever the version.
+        rest, self.rawdata = self.rawdata, ""
         self.close()
+        if rest:
+            self.handle_data(rest)
         self._finish(len(source))
         while len(self.stack) > 1:
             self._unclose_top()
