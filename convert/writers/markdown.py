@@ -243,8 +243,9 @@ def _yaml_value(value: Any) -> str:
 
 
 def _yaml_flow_value(value: Any) -> str:
-    """A value inside ``[...]`` or ``{...}``, where ``,`` and brackets end a plain scalar."""
-    if isinstance(value, str) and re.search(r"[,\[\]{}]", value):
+    """A value inside ``[...]`` or ``{...}``, where ``,`` and brackets end a plain scalar, and ``?``
+    or ``:`` before one of them is read as an indicator (``[0?]`` does not parse)."""
+    if isinstance(value, str) and re.search(r"[,\[\]{}?:]", value):
         return _yaml_quote(value)
     return _yaml_value(value)
 
@@ -746,7 +747,7 @@ class _Converter:
                 self._append_inline(parts, node)
                 if node.tail:
                     parts.append(self.esc(node.tail))
-        return _resolve_emphasis("".join(parts), self.cjk_friendly)
+        return _resolve_emphasis_for("".join(parts), self.cjk_friendly)
 
     def _append_inline(self, parts: list[str], el) -> None:
         text = self.inline(el)
@@ -994,6 +995,19 @@ def _can_open(before: str, after: str, cjk_friendly: bool = False) -> bool:
 
 def _can_close(before: str, after: str, cjk_friendly: bool = False) -> bool:
     return _can_open(after, before, cjk_friendly)
+
+
+def _resolve_emphasis_for(text: str, cjk_friendly: bool) -> str:
+    """``--cjk-friendly`` output never keeps more tags than the default: choosing outer emphasis
+    first, the amended rules can turn an outer pair into delimiters and force inner ones back into
+    tags (``<strong>`` in ``<strong>``). The default form reads back under the amendments too
+    (its delimiters are chosen to be unambiguous under both views), so the form with fewer tags wins."""
+    friendly = _resolve_emphasis(text, cjk_friendly)
+    if not cjk_friendly:
+        return friendly
+    default = _resolve_emphasis(text, False)
+    tags = re.compile(r"</?(?:strong|em)>")
+    return default if len(tags.findall(default)) < len(tags.findall(friendly)) else friendly
 
 
 def _resolve_emphasis(text: str, cjk_friendly: bool = False) -> str:
