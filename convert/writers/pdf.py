@@ -96,7 +96,7 @@ class PdfWriter(Writer):
         except ConvertError as exc:
             yield from (exc for _ in collections)
             return
-        batch = 8 * _workers()
+        batch = _JOBS_PER_CHILD * _workers()  # each child lays out up to _JOBS_PER_CHILD of a batch
         for start in range(0, len(collections), batch):
             chunk = collections[start:start + batch]
             jobs: list[RenderJob | ConvertError] = []
@@ -110,7 +110,7 @@ class PdfWriter(Writer):
                 except ConvertError as exc:
                     jobs.append(exc)
             runnable = [j for j in jobs if isinstance(j, RenderJob)]
-            results = iter(run_many(runnable, [self._time_limit(1)] * len(runnable)))
+            results = iter(run_many(runnable, [self._time_limit(1)] * len(runnable), reuse=True))
             for collection, job in zip(chunk, jobs):
                 if isinstance(job, ConvertError):
                     yield job
@@ -492,12 +492,15 @@ def run_isolated(job: RenderJob, timeout: float) -> bytes:
     return result
 
 
-def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None = None) -> list[bytes | RenderFailure]:
-    """Every job in its own forked child, ``workers`` at a time (every core by default), in order.
+def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None = None,
+             reuse: bool = False) -> list[bytes | RenderFailure]:
+    """Every job laid out in a forked child, ``workers`` at a time (every core by default); results in order.
 
     Forked, not spawned: a child starts with WeasyPrint, its fonts and fontconfig's
     cache already loaded. A child that overruns its time is killed; one that dies
-    (the memory cap) is a failure of that job only.
+    (the memory cap) is a failure of that job only. ``reuse``: a child lays out up to
+    :data:`_JOBS_PER_CHILD` jobs one after the other (``--each``: forking costs about as
+    much as laying out a short article); one that fails any job is retired all the same.
     """
     import time
 
@@ -511,35 +514,63 @@ def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None =
     context = multiprocessing.get_context("fork")
     workers = workers or _workers()
     results: list[bytes | RenderFailure | None] = [None] * len(jobs)
-    running: dict = {}  # receiver -> (index, child, deadline)
+    idle: list[_Child] = []
+    running: dict = {}  # connection -> (index, child, deadline)
     pending = list(range(len(jobs)))
-    while pending or running:
-        while pending and len(running) < workers:
-            index = pending.pop(0)
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(jobs[index], sender), daemon=True)
-            child.start()
-            sender.close()
-            running[receiver] = (index, child, time.monotonic() + timeouts[index])
-        soonest = min(deadline for _, _, deadline in running.values())
-        for receiver in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
-            index, child, _ = running.pop(receiver)
-            try:
-                ok, payload = receiver.recv()
-                results[index] = payload if ok else RenderFailure(payload)
-            except EOFError:
-                child.join(5)
-                results[index] = RenderFailure(f"the layout process died (exit code {child.exitcode}), "
-                                               "probably out of memory")
-            _finish(receiver, child)
-        now = time.monotonic()
-        for receiver, (index, child, deadline) in list(running.items()):
-            if now >= deadline:
-                del running[receiver]
-                results[index] = RenderFailure(f"took longer than {timeouts[index]:.0f} s")
-                _finish(receiver, child)
-    gc.unfreeze()
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                index = pending.pop(0)
+                child = idle.pop() if idle else _Child(context)
+                child.connection.send(jobs[index])
+                running[child.connection] = (index, child, time.monotonic() + timeouts[index])
+            soonest = min(deadline for _, _, deadline in running.values())
+            for connection in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
+                index, child, _ = running.pop(connection)
+                try:
+                    ok, payload = connection.recv()
+                    results[index] = payload if ok else RenderFailure(payload)
+                except EOFError:
+                    ok = False
+                    child.process.join(5)
+                    results[index] = RenderFailure(f"the layout process died (exit code {child.process.exitcode}), "
+                                                   "probably out of memory")
+                child.jobs += 1
+                if ok and reuse and child.jobs < _JOBS_PER_CHILD:
+                    idle.append(child)
+                else:
+                    child.stop()
+            now = time.monotonic()
+            for connection, (index, child, deadline) in list(running.items()):
+                if now >= deadline:
+                    del running[connection]
+                    results[index] = RenderFailure(f"took longer than {timeouts[index]:.0f} s")
+                    child.stop()
+    finally:
+        for child in idle + [c for _, c, _ in running.values()]:
+            child.stop()
+        gc.unfreeze()
     return results  # type: ignore[return-value]
+
+
+_JOBS_PER_CHILD = 50
+
+
+class _Child:
+    """A forked layout process: jobs in through its pipe, (ok, PDF bytes or reason) out."""
+
+    def __init__(self, context) -> None:
+        self.connection, theirs = context.Pipe(duplex=True)
+        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.jobs = 0
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.connection.close()
 
 
 @functools.cache
@@ -554,13 +585,6 @@ def _warm_up() -> None:
                 '<span style="font-family: \'Noto Sans CJK SC\'">体</span> Latin</p>').write_pdf(font_config=_fonts())
 
 
-def _finish(receiver, child) -> None:
-    if child.is_alive():
-        child.kill()
-    child.join(5)
-    receiver.close()
-
-
 def _workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -568,18 +592,23 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def _child(job: RenderJob, sender) -> None:
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_LIMIT, _MEMORY_LIMIT))
-        result = (True, render_pdf(job))
-    except MemoryError:
-        result = (False, "out of memory")
-    except RecursionError:
-        result = (False, "nested too deeply")
-    except Exception as exc:  # noqa: BLE001 - any failure of the layout is this document's failure
-        result = (False, f"{type(exc).__name__}: {exc}")
-    sender.send(result)
-    sender.close()
+def _serve(connection) -> None:
+    """A layout child: jobs until the parent closes the pipe (or stops this process)."""
+    resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_LIMIT, _MEMORY_LIMIT))
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        try:
+            result = (True, render_pdf(job))
+        except MemoryError:
+            result = (False, "out of memory")
+        except RecursionError:
+            result = (False, "nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - any failure of the layout is this document's failure
+            result = (False, f"{type(exc).__name__}: {exc}")
+        connection.send(result)
 
 
 def render_pdf(job: RenderJob) -> bytes:
