@@ -13,7 +13,7 @@ from convert.errors import WriterError
 from convert.model import Article, Collection, Site
 from convert.options import WriteOptions
 from convert.pipeline import Job, run
-from convert.writers.pdf import PdfWriter, RenderFailure, RenderJob, run_isolated
+from convert.writers.pdf import PdfWriter, RenderFailure, RenderJob, run_isolated, run_many
 from tests.support.pdf_checks import page_text, pages, qpdf_check
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -160,3 +160,14 @@ def test_fetch_remote_embeds_allowed_images_and_warns_about_the_rest(tmp_path, s
     report = run(Job(sources=[site / "_posts"], formats=["pdf"], output=tmp_path / "s.pdf",
                      write_options=WriteOptions(fetch_remote=True)))
     assert requests == [] and len([d for d in report.diagnostics if "127.0.0.1" in d.message]) == 2
+
+
+def test_reused_layout_children_survive_a_bad_job():
+    """--each reuses layout children: a job that fails or overruns retires its child, the others go on."""
+    good = RenderJob("<p>好</p>", (), frozenset())
+    deep = RenderJob("<div>" * 2000 + "深" + "</div>" * 2000, (), frozenset())
+    slow = RenderJob("<p>" + "长" * 200_000 + "</p>", (), frozenset())
+    results = run_many([good, deep, good, slow, good, good], [60, 60, 60, 0.3, 60, 60], workers=2, reuse=True)
+    assert [isinstance(r, RenderFailure) for r in results] == [False, True, False, True, False, False]
+    assert "longer than" in str(results[3])
+    assert all(r.startswith(b"%PDF-") for r in results if isinstance(r, bytes))
