@@ -15,6 +15,9 @@ Seed-sized posts (``make_corpus.py N DIR --long-share 1``), A4. In the same run:
   whole process tree (convert and its layout children), sampled every 20 ms, against
   the one-call WeasyPrint peak for the --posts volume.
 
+The volume's ratio is given twice: against the one call's own time (strict: our command's start-up
+and reading count against us), and against its whole process (like for like).
+
 Goals: --each at least 10x faster than pandoc + weasyprint per post and within 2x of
 WeasyPrint's own time; the volume at least 1.6x faster than one WeasyPrint call and
 faster than pandoc; the 2,000-page volume under 500 MB. Writes bench/results/pdf.json.
@@ -129,9 +132,14 @@ print(json.dumps({"seconds": time.perf_counter() - start, "documents": len(jobs)
 
 
 def plain_weasyprint(mode: str, source: Path) -> dict:
+    """The baseline's own timing (layout and PDF only), and its whole process's (start-up, imports,
+    reading the posts, like the convert command it is compared with)."""
+    start = time.perf_counter()
     out = subprocess.run([PYTHON, "-c", _PLAIN, mode, str(source)], check=True, capture_output=True, text=True,
                          cwd=ROOT)
-    return json.loads(out.stdout.splitlines()[-1])
+    result = json.loads(out.stdout.splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - start
+    return result
 
 
 def pdf_pages(path: Path) -> int:
@@ -177,8 +185,12 @@ def main() -> None:
                                       str(source)])
         plain = plain_weasyprint("volume", source)
         volume = {"posts": len(posts), "pages": pdf_pages(tmp / "v.pdf"), "convert_s": seconds, "convert_peak_mb": peak,
-                  "one_call_s": plain["seconds"], "one_call_peak_mb": plain["peak_mb"],
-                  "speedup_vs_one_call": plain["seconds"] / seconds}
+                  "one_call_s": plain["seconds"], "one_call_process_s": plain["process_seconds"],
+                  "one_call_peak_mb": plain["peak_mb"],
+                  # Strict: the call's own time against our whole command (start-up and reading included).
+                  "speedup_vs_one_call": plain["seconds"] / seconds,
+                  # Like for like: both whole processes, each reading the posts.
+                  "speedup_vs_one_call_process": plain["process_seconds"] / seconds}
         if shutil.which("pandoc"):
             start = time.perf_counter()
             subprocess.run(["pandoc", "-f", "markdown", *map(str, posts),

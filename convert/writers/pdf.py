@@ -192,8 +192,10 @@ class PdfWriter(Writer):
 
         geometry = _geometry(self.options)
         sheets = self._stylesheets()
-        runs = _partition(plan.articles, max(2 * _workers(), -(-sum(len(a.body) for a in plan.articles)
-                                                                // _CHARS_PER_RUN)))
+        # Enough runs to bound a child's memory, and a multiple of the cores so that none idles at the end.
+        workers = _workers()
+        needed = -(-sum(len(a.body) for a in plan.articles) // _CHARS_PER_RUN)
+        runs = _partition(plan.articles, workers * max(2, -(-needed // workers)))
         jobs = [RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
                           (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant) for run in runs]
         # The front's length, laid out alongside the runs with stand-in page numbers as wide as the real ones
