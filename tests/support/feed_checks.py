@@ -3,20 +3,24 @@ Board's rules written as our own checks, and feedparser reading every entry back
 
 ``validate(data, kind)`` raises AssertionError naming the first broken rule;
 ``read_back(data, entries, excerpt_only)`` checks that feedparser (bozo 0, no URI
-resolution, no sanitizing) gives back every entry field equal to the model's.
+resolution, no sanitizing) gives back every entry field equal to the model's;
+``check_all`` runs both on every feed a writer makes; ``check_golden`` compares the
+writer's files with a golden file (``CONVERT_REGENERATE=1`` rewrites it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
 import feedparser
 from lxml import etree
 
-from convert.feeds import absolute_content, feed_title, uri
+from convert.feeds import absolute_content, feed_plan, feed_title, uri
 from convert.model import Article
+from convert.options import WriteOptions
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -154,3 +158,24 @@ def check_rfc5005(trees: dict, main: str, archive_folder: str, base: str, hub: s
     for name, links in rels.items():
         assert [r for r, _ in links].count("self") == 1, name
         assert ("hub", hub) in links, name
+
+
+def check_all(writer_class, kind: str, layout, collection, options: WriteOptions = WriteOptions()) -> list:
+    """Every feed ``writer_class`` makes for ``collection``: the planned files, each valid and read back."""
+    documents = writer_class(options).documents(collection)
+    plan = feed_plan(collection, layout, limit=options.limit or 20, per_term=options.term_feeds)
+    feeds = {d.name: d.content for d in documents if d.name.endswith(".xml")}
+    assert list(feeds) == [p.path for p in plan]
+    for feed in plan:
+        validate(feeds[feed.path], kind)
+        read_back(feeds[feed.path], feed.entries, options.excerpt_only)
+    return documents
+
+
+def check_golden(documents, golden: Path) -> None:
+    """The documents, one after the other with their names, equal ``golden``."""
+    text = "".join(f"=== {d.name}\n{d.content.decode() if isinstance(d.content, bytes) else d.content}"
+                   for d in documents)
+    if os.environ.get("CONVERT_REGENERATE"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")

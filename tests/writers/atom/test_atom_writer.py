@@ -1,18 +1,16 @@
 """The Atom writer against its oracles: validator rules, feedparser, jekyll-feed's places and ids."""
 
-import os
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from convert.feeds import feed_plan
 from convert.options import WriteOptions
 from convert.reader.collection import ReadOptions, read
 from convert.registry import Registry
 from convert.resources import Resources
 from convert.writers.atom import LAYOUT, AtomWriter
-from tests.support.feed_checks import ATOM, check_rfc5005, read_back, validate
+from tests.support.feed_checks import ATOM, check_all, check_golden, check_rfc5005
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).parent / "samples.golden.txt"
@@ -21,24 +19,13 @@ CONFIG = Path("/work/shared/corpus/finews-site/_config.yml")
 
 
 def _check_all(collection, options=WriteOptions()):
-    documents = AtomWriter(options).documents(collection)
-    plan = feed_plan(collection, LAYOUT, limit=options.limit or 20, per_term=options.term_feeds)
-    feeds = {d.name: d.content for d in documents if d.name.endswith(".xml")}
-    assert list(feeds) == [p.path for p in plan]
-    for feed in plan:
-        validate(feeds[feed.path], "atom")
-        read_back(feeds[feed.path], feed.entries, options.excerpt_only)
-    return documents
+    return check_all(AtomWriter, "atom", LAYOUT, collection, options)
 
 
 def test_samples_golden_valid_and_read_back():
     collection = read([ROOT / "samples"]).collection
     documents = _check_all(collection, WriteOptions(limit=2))
-    text = "".join(f"=== {d.name}\n{d.content.decode() if isinstance(d.content, bytes) else d.content}"
-                   for d in documents)
-    if os.environ.get("CONVERT_REGENERATE"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    check_golden(documents, GOLDEN)
     again = AtomWriter(WriteOptions(limit=2)).documents(read([ROOT / "samples"]).collection)
     assert [d.content for d in again] == [d.content for d in documents]  # byte-identical builds
 

@@ -9,7 +9,6 @@ schema written from the spec (``schema.py``).
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -21,6 +20,7 @@ from convert.options import WriteOptions
 from convert.reader.collection import ReadOptions, read
 from convert.registry import Registry
 from convert.writers.jsonfeed import JsonFeedWriter
+from tests.support.feed_checks import check_golden
 
 from .schema import JSON_FEED_1_1
 
@@ -165,11 +165,7 @@ def test_two_builds_are_byte_identical_and_the_key_order_is_fixed(finews):
 
 
 def test_samples_golden(samples):
-    documents = JsonFeedWriter().documents(samples)
-    text = "".join(f"=== {d.name}\n{d.content}" for d in documents)
-    if os.environ.get("CONVERT_REGENERATE"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    check_golden(JsonFeedWriter().documents(samples), GOLDEN)
 
 
 HOSTILE = """---
