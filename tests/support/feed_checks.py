@@ -179,3 +179,27 @@ def check_golden(documents, golden: Path) -> None:
     if os.environ.get("CONVERT_REGENERATE"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def check_stylesheet(writer_class, collection, names: list[str], tmp_path: Path) -> None:
+    """``feed_stylesheet``: the feed links the built-in XSL, written beside it, which turns the feed
+    into a zh-CN page of every article; a user's ``styles/feed.xsl`` replaces it."""
+    from convert.resources import Resources
+
+    documents = writer_class(WriteOptions(feed_stylesheet=True, term_feeds=False)).documents(collection)
+    assert [d.name for d in documents] == names
+    assert b'<?xml-stylesheet type="text/xsl" href="https://example.org/archive/feed.xsl"?>' in documents[0].content
+    page = str(etree.XSLT(etree.fromstring(documents[2].content.encode()))(etree.fromstring(documents[0].content)))
+    assert 'lang="zh-CN"' in page and page.count("<article>") == 4 and "“党建+”模式打造工作新亮点" in page
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "feed.xsl").write_text("<mine/>", encoding="utf-8")
+    mine = writer_class(WriteOptions(feed_stylesheet=True, term_feeds=False), Resources([tmp_path])).documents(collection)
+    assert mine[-1].content == "<mine/>"
+
+
+def check_hostile_feed(main: bytes) -> None:
+    """The main feed of :func:`hostile_site`: huge, without script or control characters, the bad
+    entry's title and content read back as written, ``]]>`` included."""
+    assert len(main) > 5_000_000 and b"alert" not in main and b"\x01" not in main
+    hostile = feedparser.parse(main, resolve_relative_uris=False, sanitize_html=False).entries[-1]
+    assert hostile.title == "bad ]]> title" and hostile.content[0].value.startswith("<p>a ]]&gt; b  c</p>")
