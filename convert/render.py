@@ -275,7 +275,7 @@ def _body_tree(article: Article, file_name: str, links: BookLinks, lang: str, *,
         _print_layout(root, file_name)
     for p in root.iter(_X + "p"):
         if (p.text or "").startswith("\u3000"):  # the source's own indent: the stylesheet adds none
-            p.set("class", ((p.get("class") or "") + " ideographic-indent").strip())
+            _add_class(p, "ideographic-indent")
     return root, tuple(dict.fromkeys(used))
 
 
@@ -515,23 +515,30 @@ def _print_layout(root, prefix: str) -> None:
         if el.tag in (_X + "td", _X + "th"):
             _clamp_span(el, "colspan", 1000)  # the HTML limits; WeasyPrint takes seconds per 10,000 columns
             _clamp_span(el, "rowspan", 65534)
-        if el.tag == _X + "a" and len(el) == 0 and _URL_TEXT.match(el.text or ""):
-            # A URL as link text may break at any character, as Chinese books print them:
-            # otherwise it moves whole to the next line and leaves a justified line half empty.
-            el.text = "\u200b".join(el.text)
-            el.set("class", ((el.get("class") or "") + " url").strip())
         if el.tag == _X + "a":
-            rel = [r for r in (el.get("rel") or "").split() if r.lower() != "attachment"]
+            if len(el) == 0 and _URL_TEXT.match(el.text or ""):
+                # A URL as link text may break at any character, as Chinese books print them:
+                # otherwise it moves whole to the next line and leaves a justified line half empty.
+                el.text = "\u200b".join(el.text)
+                _add_class(el, "url")
             if el.get("rel") is not None:
+                rel = [r for r in el.get("rel").split() if r.lower() != "attachment"]
                 if rel:
                     el.set("rel", " ".join(rel))
                 else:
                     del el.attrib["rel"]
-        if el.tag not in _PREFORMATTED and not any(p.tag in _PREFORMATTED for p in el.iterancestors()):
-            if el.text and "\n" in el.text:
+        text_break = el.text is not None and "\n" in el.text
+        tail_break = el.tail is not None and "\n" in el.tail
+        if text_break or tail_break:
+            in_pre = any(p.tag in _PREFORMATTED for p in el.iterancestors())
+            if text_break and not in_pre and el.tag not in _PREFORMATTED:
                 el.text = _CJK_LINE_BREAK.sub("", el.text)
-        if el.tail and "\n" in el.tail and not any(p.tag in _PREFORMATTED for p in el.iterancestors()):
-            el.tail = _CJK_LINE_BREAK.sub("", el.tail)
+            if tail_break and not in_pre:
+                el.tail = _CJK_LINE_BREAK.sub("", el.tail)
+
+
+def _add_class(el, name: str) -> None:
+    el.set("class", ((el.get("class") or "") + " " + name).strip())
 
 
 def _inline_note(root, note, prefix: str) -> None:
