@@ -51,6 +51,30 @@ class Fetched:
     media_type: str  # the Content-Type without parameters, lower case; '' when the server sent none
 
 
+def remote_image_urls(articles) -> list[str]:
+    """The web addresses of the images of ``articles`` not found locally, each once, in reading order."""
+    urls = (a.url for article in articles for a in article.assets
+            if a.path is None and urlsplit(a.url).scheme in ("http", "https"))
+    return list(dict.fromkeys(urls))
+
+
+def fetch_all(urls: list[str], options: WriteOptions) -> dict[str, Fetched | FetchError]:
+    """Each of ``urls`` fetched under the rules of :func:`fetch`, four at a time; a failure is its
+    ``FetchError``, for the writer to report."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(url: str) -> Fetched | FetchError:
+        try:
+            return fetch(url, options)
+        except FetchError as exc:
+            return exc
+
+    if not urls:
+        return {}
+    with ThreadPoolExecutor(min(4, len(urls))) as pool:
+        return dict(zip(urls, pool.map(one, urls)))
+
+
 def fetch(url: str, options: WriteOptions) -> Fetched:
     """GET ``url`` under the rules of this module; raises ``FetchError`` for anything else than a 200 within limits."""
     deadline = time.monotonic() + options.fetch_timeout

@@ -40,7 +40,6 @@ import re
 import subprocess
 import uuid
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -327,10 +326,9 @@ class EpubWriter(Writer):
         file or URL) and its alt text stands in.
         """
         if self.options.fetch_remote:
-            urls = [url for url in _remote_image_urls(articles) if url not in fetched]
-            if urls:
-                with ThreadPoolExecutor(min(4, len(urls))) as pool:
-                    fetched.update(zip(urls, pool.map(self._fetch, urls)))
+            from ..fetch import fetch_all, remote_image_urls  # the network stack only for books that fetch
+
+            fetched.update(fetch_all([url for url in remote_image_urls(articles) if url not in fetched], self.options))
         packaged: list[_Image] = []
         by_source: dict[Path | str, str | None] = {}
         mapping: dict[tuple[str, str], str] = {}
@@ -354,14 +352,6 @@ class EpubWriter(Writer):
                 if by_source[source] is not None:
                     mapping[(article.id, asset.url)] = by_source[source]
         return packaged, mapping
-
-    def _fetch(self, url: str) -> Fetched | FetchError:
-        from ..fetch import fetch  # the network stack only for books that fetch
-
-        try:
-            return fetch(url, self.options)
-        except FetchError as exc:
-            return exc
 
     def _package(self, source: Path | str, fetched: dict[str, Fetched | FetchError], n: int,
                  packaged: list[_Image], article: Article) -> str | None:
@@ -662,13 +652,6 @@ def _on_site(url: str, site_root: str) -> bool:
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB") if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
-def _remote_image_urls(articles: list[Article]) -> list[str]:
-    """The web addresses of the images not found locally, each once, in reading order."""
-    urls = (a.url for article in articles for a in article.assets
-            if a.path is None and urlsplit(a.url).scheme in ("http", "https"))
-    return list(dict.fromkeys(urls))
 
 
 def _package_image(data: bytes, n: int) -> _Image:

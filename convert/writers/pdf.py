@@ -320,28 +320,14 @@ class PdfWriter(Writer):
         """``--fetch-remote``: each remote image once, through convert.fetch, as a ``data:`` URL (the
         layout child loads nothing from the network); a failure is a warning and the alt text stands in."""
         import base64
-        from concurrent.futures import ThreadPoolExecutor
 
         from ..errors import FetchError
-        from ..fetch import fetch
+        from ..fetch import fetch_all, remote_image_urls
         from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
 
-        urls = list(dict.fromkeys(a.url for article in articles for a in article.assets
-                                  if a.path is None and a.url.startswith(("http://", "https://"))))
         sources = {a.url: article.source for article in articles for a in article.assets}
-
-        def one(url: str):
-            try:
-                return url, fetch(url, self.options)
-            except FetchError as exc:
-                return url, exc
-
         found: dict[str, str] = {}
-        if not urls:
-            return found
-        with ThreadPoolExecutor(min(4, len(urls))) as pool:
-            results = list(pool.map(one, urls))
-        for url, result in results:
+        for url, result in fetch_all(remote_image_urls(articles), self.options).items():
             if isinstance(result, FetchError):
                 self.warn(f"{result}; its alt text stands in", sources.get(url) or None)
                 continue
