@@ -6,9 +6,12 @@ Builds the corpus with ../shared/tools/make_corpus.py (cached under bench/result
 shared with read_bench.py), then times end to end, each a fresh process, best of
 --repeat:
 
-* ``convert --to atom`` / ``rss`` / ``jsonfeed``: the main feed (newest 20, full
-  content), every category and tag feed, and the RFC 5005 archive pages holding
-  every older post -- more than the baselines write;
+* ``convert --to atom`` / ``rss`` / ``jsonfeed`` with ``--no-feed-archives``: the
+  main feed (newest 20, full content) and every category and tag feed -- what the
+  baselines write, plus the tag feeds; front matter is read for every post, bodies
+  only for the entries used (as Hugo renders content only where a page uses it);
+* the same with RFC 5005 archive pages holding every older post, so every body is
+  rendered -- far more than the baselines write;
 * Hugo: the full build of a minimal site whose ``content/posts/`` holds the same
   posts (Hugo reads their YAML front matter), RSS output only -- home (newest 20)
   and one feed per category -- through a one-file layout that puts full content in;
@@ -31,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, ROOT, best, corpus, timed  # noqa: E402  (a script, not a package)
+from common import RESULTS, best, corpus, timed  # noqa: E402  (a script, not a package)
 URL = "https://example.org"
 FEED_SIZE = 20
 
@@ -80,9 +83,10 @@ HUGO_RSS = """\
 
 
 
-def convert_row(source: Path, fmt: str, out: Path) -> float:
+def convert_row(source: Path, fmt: str, out: Path, archives: bool) -> float:
     shutil.rmtree(out, ignore_errors=True)
-    return timed([str(ROOT / ".venv" / "bin" / "convert"), "-q", "--to", fmt, "--limit", str(FEED_SIZE),
+    return timed([sys.executable, "-m", "convert", "-q", "--to", fmt, "--limit", str(FEED_SIZE),
+                  *([] if archives else ["--no-feed-archives"]),
                   "--metadata", f"url={URL}", "--metadata", "title=Feed bench",
                   "--metadata", "timezone=Asia/Shanghai", "-o", str(out), str(source)])
 
@@ -144,10 +148,12 @@ def main() -> None:
     hugo_site(source, work / "hugo")
     rows: dict[str, float] = {}
     outputs: dict[str, int] = {}
-    for fmt in ("atom", "rss", "jsonfeed"):
-        out = work / fmt
-        rows[f"convert --to {fmt}"] = best(lambda: convert_row(source, fmt, out), args.repeat)
-        outputs[f"convert --to {fmt}"] = count_files(out, ".json" if fmt == "jsonfeed" else ".xml")
+    for archives in (False, True):
+        for fmt in ("atom", "rss", "jsonfeed"):
+            out = work / fmt
+            name = f"convert --to {fmt}" + (" (+archives)" if archives else "")
+            rows[name] = best(lambda: convert_row(source, fmt, out, archives), args.repeat)
+            outputs[name] = count_files(out, ".json" if fmt == "jsonfeed" else ".xml")
     rows["hugo (full build, RSS only)"] = best(lambda: hugo_row(work / "hugo"), args.repeat)
     outputs["hugo (full build, RSS only)"] = count_files(work / "hugo" / "public", ".xml")
     if not args.no_jekyll:
@@ -156,9 +162,9 @@ def main() -> None:
         outputs["jekyll + jekyll-feed"] = count_files(work / "jekyll" / "_site" / "feed", ".xml") + 1
     hugo = rows["hugo (full build, RSS only)"]
     print(f"{len(files)} posts, {os.cpu_count()} cores, best of {args.repeat} (jekyll: {args.jekyll_repeat})")
-    print(f"{'what':30} {'seconds':>8} {'vs hugo':>8} {'feeds':>6}")
+    print(f"{'what':32} {'seconds':>8} {'vs hugo':>8} {'feeds':>6}")
     for name, seconds in rows.items():
-        print(f"{name:30} {seconds:8.3f} {seconds / hugo:7.2f}x {outputs[name]:6d}")
+        print(f"{name:32} {seconds:8.3f} {seconds / hugo:7.2f}x {outputs[name]:6d}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "feed.json").write_text(json.dumps(
         {"posts": len(files), "cores": os.cpu_count(), "repeat": args.repeat, "jekyll_repeat": args.jekyll_repeat,

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import UsageError
+from .errors import UsageError, WriterError
+from .feeds import check_feed_path
 from .options import WriteOptions
 from .pipeline import Job, Report, Selection, run, write_stdout
 from .reader.collection import ReadOptions
@@ -66,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="link the built-in XSL stylesheet, so browsers show feeds as pages")
     feeds.add_argument("--no-term-feeds", dest="term_feeds", action="store_false",
                        help="no feed per category and per tag")
+    feeds.add_argument("--no-feed-archives", dest="feed_archives", action="store_false",
+                       help="no RFC 5005 archive feeds: older entries are in no feed but their terms' "
+                            "(as jekyll-feed and Hugo do); only the entries used are read in full")
+    feeds.add_argument("--feed-path", action="append", default=[], metavar="FORMAT=PATH",
+                       help="where FORMAT's main feed goes, e.g. rss=news/rss.xml; its category, tag and "
+                            "archive feeds go in the folder of that name, news/rss/ (repeatable)")
     md = parser.add_argument_group("markdown")
     md.add_argument("--markdown-flavor", choices=["gfm", "commonmark", "jekyll", "hugo"], default="gfm",
                     help="gfm (default); commonmark: no GFM extensions, tables and footnotes as HTML; "
@@ -165,6 +172,18 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         site_overrides["extra"] = extra
     if args.title:
         site_overrides["title"] = args.title
+    feed_paths = {}
+    for item in args.feed_path:
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise UsageError(f"--feed-path {item!r}: expected FORMAT=PATH, e.g. rss=news/rss.xml")
+        writer = registry.get(name.strip())
+        if not writer.takes_limit:
+            raise UsageError(f"--feed-path {item!r}: {writer.name} is not a feed format (atom, rss, jsonfeed)")
+        try:
+            feed_paths[writer.name] = check_feed_path(path.strip())
+        except WriterError as exc:
+            raise UsageError(f"--feed-path {item!r}: {exc}") from None
     if args.allow_host and not args.fetch_remote:
         raise UsageError("--allow-host only makes sense with --fetch-remote")
     if args.series_index is not None and not args.series:
@@ -181,6 +200,7 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         sources=args.sources, formats=formats, output=args.output, each=args.each, read_options=read_options,
         write_options=WriteOptions(title=args.title, excerpt_only=args.excerpt_only, hub=args.hub,
                                    feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds,
+                                   feed_archives=args.feed_archives, feed_paths=tuple(sorted(feed_paths.items())),
                                    group_by=args.group_by, sort=args.sort, series=args.series,
                                    series_index=args.series_index, writing_mode=args.epub_writing_mode,
                                    cover=args.cover, markdown_flavor=args.markdown_flavor,

@@ -15,8 +15,10 @@ so they stay what jekyll-feed made them (``Article.id`` is Jekyll's
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 from urllib.parse import quote, urljoin
 
 from .errors import WriterError
@@ -58,8 +60,12 @@ class FeedDocument:
 
 
 def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_LIMIT,
-              per_term: bool = True) -> list[FeedDocument]:
-    """Every feed document of one format for ``collection``: main, archives, categories, tags."""
+              per_term: bool = True, archives: bool = True) -> list[FeedDocument]:
+    """Every feed document of one format for ``collection``: main, archives, categories, tags.
+
+    ``archives=False``: no archive documents; entries older than the main feed's
+    are in no feed but their terms' (as jekyll-feed and Hugo publish).
+    """
     site = collection.site
     if not site.url:
         raise WriterError("feeds need the site's absolute url (set url in _config.yml, or --metadata "
@@ -75,7 +81,7 @@ def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_L
     main_url = url_for(root, main_path)
     main_entries = tuple(newest_first[:limit])
     older = list(reversed(newest_first[limit:]))  # oldest first, for stable pages
-    pages = [older[i : i + limit] for i in range(0, len(older), limit)]
+    pages = [older[i : i + limit] for i in range(0, len(older), limit)] if archives else []
     archive_urls = [url_for(root, f"{layout.archive}/{n}{layout.extension}") for n in range(1, len(pages) + 1)]
     documents.append(FeedDocument("main", title, main_path, main_url, root, main_entries,
                                   _updated(main_entries, collection), prev_archive=archive_urls[-1] if pages else None))
@@ -96,6 +102,54 @@ def feed_plan(collection: Collection, layout: FeedLayout, limit: int = DEFAULT_L
                 documents.append(FeedDocument(kind, f"{title}: {term}", path, url_for(root, path), root, entries,
                                               _updated(entries, collection), term=term))
     return documents
+
+
+def writer_plan(collection: Collection, layout: FeedLayout, format_name: str, options: WriteOptions,
+                jekyll_paths: bool = False) -> tuple[WriteOptions, list[FeedDocument]]:
+    """What one feed writer renders: its options completed from the site's jekyll-feed
+    settings, and the plan laid out where the site (``jekyll_paths``) and ``--feed-path`` put it."""
+    options = effective_options(options, collection.site)
+    if jekyll_paths:
+        layout = jekyll_feed_layout(layout, collection.site)
+    layout = moved_layout(layout, dict(options.feed_paths).get(format_name))
+    return options, feed_plan(collection, layout, limit=options.limit, per_term=options.term_feeds,
+                              archives=options.feed_archives)
+
+
+def entries_chooser(layout: FeedLayout, format_name: str, options: WriteOptions,
+                    jekyll_paths: bool = False) -> Callable[[Collection], list[Article]] | None:
+    """For ``Writer.chooser``: without archives a feed writer uses only the newest entries of
+    each feed, so the reader needs to render only their bodies. None (every article) with archives."""
+    if not options.feed_archives:
+        def chosen(headers: Collection) -> list[Article]:
+            _, plan = writer_plan(headers, layout, format_name, options, jekyll_paths)
+            return list({id(a): a for document in plan for a in document.entries}.values())
+        return chosen
+    return None
+
+
+def moved_layout(layout: FeedLayout, main_path: str | None) -> FeedLayout:
+    """``layout`` with the main feed at ``main_path`` (``news/rss.xml``) and the category, tag and
+    archive feeds in the folder of that name (``news/rss/``, ``news/rss/by_tag/``...);
+    paths a site gave its categories stay. ``main_path`` None: ``layout`` unchanged."""
+    if main_path is None:
+        return layout
+    path = check_feed_path(main_path)
+    stem, extension = posixpath.splitext(path)
+    if not extension:
+        path, extension = path + layout.extension, layout.extension
+    return replace(layout, main=stem, main_path=path, by_category=stem, by_tag=f"{stem}/by_tag",
+                   archive=f"{stem}/archive")
+
+
+def check_feed_path(path: str) -> str:
+    """``path`` as a relative output path, or WriterError: no absolute path, ``..`` or empty part."""
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\")) or any(part in ("", ".", "..") for part in parts) or \
+            _XML_FORBIDDEN.search(path):
+        raise WriterError(f"feed path {path!r}: expected a relative path inside the output folder, "
+                          "such as news/rss.xml")
+    return path
 
 
 def jekyll_feed_config(site: Site) -> dict:

@@ -23,6 +23,10 @@ class WriteOptions:
     hub: str | None = None  # WebSub hub URL, announced with rel="hub"
     feed_stylesheet: bool = False  # link the built-in XSL stylesheet, so a browser shows the feed as a page
     term_feeds: bool = True  # a feed per category and per tag
+    feed_archives: bool = True  # RFC 5005 archive documents holding every entry older than the main feed's
+    # (format, path) pairs: where a format's main feed goes, e.g. ("rss", "news/rss.xml"); its
+    # category, tag and archive feeds go in the folder of that name ("news/rss/").
+    feed_paths: tuple[tuple[str, str], ...] = ()
     # Markdown
     markdown_flavor: str = "gfm"  # gfm, commonmark (no GFM extensions), jekyll (kramdown, Liquid-safe), hugo (TOML)
     markdown_links: str = "inline"  # or reference: [text][1], definitions at the end of each article

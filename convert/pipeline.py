@@ -115,7 +115,12 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     resources = Resources(job.template_dirs, job.css)
     _check_output_shape(job, writers)
 
-    read_report = read(job.sources, job.read_options, progress)
+    limit_options = replace(job.write_options, limit=job.selection.limit)
+    # Writers that take --limit themselves (feeds keep the newest N and archive the rest)
+    # get every selected article and the limit as an option.
+    instances = [cls(limit_options if cls.takes_limit else job.write_options, resources) for cls in writers]
+
+    read_report = read(job.sources, job.read_options, progress, choose=_chooser(job, instances))
     report = Report(strict=job.strict, skipped=read_report.skipped, diagnostics=read_report.diagnostics,
                     dropped=dict(sorted(read_report.dropped.items())))
     report.failures.extend(read_report.failures)
@@ -127,18 +132,13 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     if job.write_options.title:
         everything = replace(everything, site=replace(everything.site, title=job.write_options.title))
     collection = everything.with_articles(job.selection.apply(everything.articles))
-    # Writers that take --limit themselves (feeds keep the newest N and archive the rest)
-    # get every selected article and the limit as an option.
     unlimited = everything.with_articles(job.selection.apply(everything.articles, with_limit=False))
-    limit_options = replace(job.write_options, limit=job.selection.limit)
 
     guard = InputGuard(read_report.inputs, in_place=job.in_place)
-    for writer_class in writers:
+    for writer_class, writer in zip(writers, instances):
         if writer_class.takes_limit:
-            writer = writer_class(limit_options, resources)
             _emit(job, writer, unlimited, _collection_stem(unlimited), guard, report)
             continue
-        writer = writer_class(job.write_options, resources)
         if job.each or writer_class.per_article:
             singles = [collection.with_articles([article]) for article in collection.articles]
             for article, outcome in zip(collection.articles, writer.documents_each(singles)):
@@ -150,6 +150,33 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
             _emit(job, writer, collection, _collection_stem(collection), guard, report)
     report.converted = len(collection.articles)
     return report
+
+
+def _chooser(job: Job, writers: list[Writer]) -> Callable[[Collection], list[Article]] | None:
+    """What the reader must render in full, chosen from the posts' front matter, when that is
+    fewer than all: the selection (--since, --category...) and what each writer uses
+    (``Writer.chooser``). None: every post is needed, read them in one pass."""
+    selection = job.selection
+    if selection.lang:
+        return None  # a language may come from the body's script: known only once it is read
+    choosers = [writer.chooser() for writer in writers]
+    if all(chooser is None for chooser in choosers) and selection == Selection(lang=selection.lang):
+        return None
+
+    def choose(headers: Collection) -> list[Article]:
+        kept = headers.with_articles(selection.apply(headers.articles))
+        unlimited = headers.with_articles(selection.apply(headers.articles, with_limit=False))
+        chosen: dict[str, Article] = {}
+        for writer, chooser in zip(writers, choosers):
+            pool = unlimited if writer.takes_limit else kept
+            try:
+                used = chooser(pool) if chooser else pool.articles
+            except ConvertError:
+                used = pool.articles  # the writer will report it, as it would without choosing
+            for article in used:
+                chosen[article.id] = article
+        return list(chosen.values())
+    return choose
 
 
 def split_volumes(collection: Collection, by: str | None, every: int | None) -> list[tuple[str, Collection]]:

@@ -60,6 +60,9 @@ class ReadSettings:
     future: bool = False
     unpublished: bool = False
     now: dt.datetime | None = None
+    # Front matter only (date, id, permalink, categories, tags; no body), for choosing which
+    # posts to read in full: see ``collection.read(choose=...)``.
+    headers_only: bool = False
 
 
 @dataclass(slots=True)
@@ -187,7 +190,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
 
     # Body: Liquid first (as Jekyll does), then Markdown unless the file is HTML.
     body_source = split.body
-    if "{" in body_source:
+    if "{" in body_source and not settings.headers_only:
         page_vars = {"title": lower.get("title"), "date": date, "categories": list(categories), "tags": list(tags),
                      **{k: v for k, v in meta.items() if isinstance(v, (str, int, float))}}
         body_source = render_liquid(
@@ -226,6 +229,12 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     site = config.site
     permalink = jekyll.absolute_url(site.url, site.baseurl, path) if site.url else (site.baseurl + path)
     article_id = jekyll.absolute_url(site.url, site.baseurl, post_id) if site.url else post_id
+    if settings.headers_only:
+        result.article = Article(
+            id=article_id, title=str(lower.get("title") or ""), date=date, body="", slug=slug, updated=updated,
+            categories=categories, tags=tags, permalink=permalink, jekyll_id=post_id, source=source.display,
+            draft=draft)
+        return
 
     rendered = render_markdown(body_source) if is_markdown else body_source
     source_dir = source.path.parent if source.data is None else None

@@ -12,8 +12,8 @@ Built on feedgen through ``convert.feedgen_layer``, which fixes feedgen's bugs.
 from __future__ import annotations
 
 from ..feedgen_layer import Generator, feed_files
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
-                     feed_title, jekyll_feed_layout, lead_image, uri)
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_title, lead_image,
+                     uri, writer_plan)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -32,11 +32,12 @@ class AtomWriter(Writer):
     several_files = True
     description = "Atom feeds as jekyll-feed makes them (feed.xml), with category, tag and archive feeds"
 
+    def chooser(self):
+        return entries_chooser(LAYOUT, self.name, self.options, jekyll_paths=True)
+
     def documents(self, collection: Collection) -> list[Document]:
-        self.options = effective_options(self.options, collection.site)  # the site's jekyll-feed settings
-        # Its paths place the files where the site's subscribers already find them.
-        layout = jekyll_feed_layout(LAYOUT, collection.site)
-        plan = feed_plan(collection, layout, limit=self.options.limit, per_term=self.options.term_feeds)
+        # The site's jekyll-feed settings and paths: the files land where its subscribers find them.
+        self.options, plan = writer_plan(collection, LAYOUT, self.name, self.options, jekyll_paths=True)
         root = collection.site.absolute_root + "/"
         return feed_files(plan, lambda feed: self._render(collection, feed, root), "atom",
                           site_title=collection.site.title, root=root, opml_name=OPML_NAME, stylesheet_name=STYLESHEET,

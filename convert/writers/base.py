@@ -9,10 +9,10 @@ without running it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, Sequence
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence
 
 from ..errors import ConvertError, Diagnostic
-from ..model import Collection
+from ..model import Article, Collection
 from ..options import WriteOptions
 from ..resources import Resources
 
@@ -56,6 +56,17 @@ class Writer:
     def warn(self, message: str, path: str | None = None) -> None:
         """Report something the user should know about the output; the run goes on."""
         self.diagnostics.append(Diagnostic(message, path))
+
+    def chooser(self) -> Callable[[Collection], Iterable[Article]] | None:
+        """None: ``documents()`` uses every article it is given (most writers).
+
+        Else a function that, given the articles with their front matter read but
+        no body yet (empty ``body``, ``summary`` and ``lang``; the title as
+        written), returns the ones ``documents()`` will use: the reader then renders
+        only their bodies, as Hugo renders content only when a page uses it
+        (feeds without archives want the newest entries of each feed only).
+        """
+        return None
 
     def render(self, collection: Collection) -> str | bytes:
         """The main document for ``collection``."""

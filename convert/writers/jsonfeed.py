@@ -18,8 +18,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
-                     feed_title, lead_image, opml)
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_title, lead_image,
+                     opml, writer_plan)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -37,12 +37,14 @@ class JsonFeedWriter(Writer):
     several_files = True
     description = "JSON Feed 1.1: feed.json, archive pages, a feed per category and tag, and an OPML list"
 
+    def chooser(self):
+        return entries_chooser(LAYOUT, self.name, self.options)
+
     def render(self, collection: Collection) -> str:
         return self.documents(collection)[0].content  # type: ignore[return-value]
 
     def documents(self, collection: Collection) -> list[Document]:
-        self.options = effective_options(self.options, collection.site)  # the site's jekyll-feed settings
-        plan = feed_plan(collection, LAYOUT, limit=self.options.limit, per_term=self.options.term_feeds)
+        self.options, plan = writer_plan(collection, LAYOUT, self.name, self.options)  # + the site's jekyll-feed settings
         root = collection.site.absolute_root
         # Items are shared between the main feed, archives and term feeds: encode each once.
         encoded: dict[int, str] = {}

@@ -16,8 +16,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
 from ..feedgen_layer import Generator, feed_files
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, effective_options, feed_plan,
-                     feed_title, lead_image, uri)
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_title, lead_image,
+                     uri, writer_plan)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -56,9 +56,11 @@ class RssWriter(Writer):
     several_files = True
     description = "RSS 2.0 feeds with full content (rss.xml), with category, tag and archive feeds"
 
+    def chooser(self):
+        return entries_chooser(LAYOUT, self.name, self.options)
+
     def documents(self, collection: Collection) -> list[Document]:
-        self.options = effective_options(self.options, collection.site)  # the site's jekyll-feed settings
-        plan = feed_plan(collection, LAYOUT, limit=self.options.limit, per_term=self.options.term_feeds)
+        self.options, plan = writer_plan(collection, LAYOUT, self.name, self.options)  # + the site's jekyll-feed settings
         root = collection.site.absolute_root + "/"
         return feed_files(plan, lambda feed: self._render(collection, feed, root), "rss",
                           site_title=collection.site.title, root=root, opml_name=OPML_NAME, stylesheet_name=STYLESHEET,
