@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
-
-import jinja2
+from typing import TYPE_CHECKING, Sequence
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    import jinja2
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -48,6 +49,8 @@ class Resources:
 
     @cached_property
     def environment(self) -> jinja2.Environment:
+        import jinja2  # on first use: a feed or JSON run renders no template, and start-up counts
+
         loader = jinja2.PrefixLoader(
             {"builtin": jinja2.FileSystemLoader(str(builtin_dir("templates")))}, delimiter="/")
         return jinja2.Environment(
@@ -61,9 +64,11 @@ class Resources:
         )
 
     def template(self, name: str) -> jinja2.Template:
+        from jinja2 import TemplateNotFound
+
         try:
             return self.environment.get_template(name)
-        except jinja2.TemplateNotFound:
+        except TemplateNotFound:
             raise UsageError(f"template {name!r} not found in {', '.join(map(str, self.search_path('templates')))}") from None
 
     def stylesheet(self, name: str) -> str:
