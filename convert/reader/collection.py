@@ -293,10 +293,11 @@ def _read_chosen(sources: list[PostSource], config: SiteConfig, settings: ReadSe
     chosen = [n for n, r in enumerate(heads) if r.article is not None and r.article.id in wanted]
     # Every permalink is known from the first pass: {% post_url %} resolves at once.
     full = _read_all([sources[n] for n in chosen], config, settings, _link_maps(config, read), jobs, progress)
-    results = [replace(r, article=None) for r in heads]
+    for result in heads:
+        result.article = None  # a header, not the article: only the full read's may go on
     for n, result in zip(chosen, full):
-        results[n] = result
-    return results
+        heads[n] = result
+    return heads
 
 
 def _read_heads(sources: list[PostSource], config: SiteConfig, settings: ReadSettings,
