@@ -124,14 +124,17 @@ class PdfWriter(Writer):
 
     def _prepare(self) -> None:
         """Check the options, and what this process (and the children it forks) lays out with:
-        HarfBuzz's font subsetter, and justified CJK lines that reach the margin (convert.cjk_justify)."""
-        from .. import cjk_justify
+        HarfBuzz's font subsetter in one pass (convert.pdf_fonts), and justified CJK lines that
+        reach the margin (convert.cjk_justify)."""
+        from .. import cjk_justify, pdf_fonts
 
         self._check_options()
         if not harfbuzz_subsetter():
             self.warn("WeasyPrint is subsetting fonts with fontTools because HarfBuzz's subsetter "
                       "(libharfbuzz-subset0) is missing: every PDF with CJK text takes seconds longer. "
                       "Install it: apt-get install libharfbuzz-subset0")
+        else:
+            pdf_fonts.install()  # when it cannot, WeasyPrint's own (slower) subsetting stays: nothing to tell
         if not cjk_justify.install():
             self.warn(f"Chinese lines stay ragged: {cjk_justify.unavailable_reason()}")
 
