@@ -124,9 +124,9 @@ class PdfWriter(Writer):
 
     def _prepare(self) -> None:
         """Check the options, and what this process (and the children it forks) lays out with:
-        HarfBuzz's font subsetter in one pass (convert.pdf_fonts), and justified CJK lines that
+        HarfBuzz's font subsetter in one pass (convert.pdf_output), and justified CJK lines that
         reach the margin (convert.cjk_justify)."""
-        from .. import cjk_justify, pdf_fonts
+        from .. import cjk_justify, pdf_output
 
         self._check_options()
         if not harfbuzz_subsetter():
@@ -134,7 +134,7 @@ class PdfWriter(Writer):
                       "(libharfbuzz-subset0) is missing: every PDF with CJK text takes seconds longer. "
                       "Install it: apt-get install libharfbuzz-subset0")
         else:
-            pdf_fonts.install()  # when it cannot, WeasyPrint's own (slower) subsetting stays: nothing to tell
+            pdf_output.install()  # when it cannot, WeasyPrint's own (slower) subsetting stays: nothing to tell
         if not cjk_justify.install():
             self.warn(f"Chinese lines stay ragged: {cjk_justify.unavailable_reason()}")
 
