@@ -249,55 +249,45 @@ class EpubWriter(Writer):
             book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
             page = self.resources.template("cover.xhtml").render(title=title, src=cover_name, lang=lang,
                                                                  dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
-            spine.append(_add_document(book, "cover", "cover.xhtml", page))
-            toc: list = []
+            spine.append(_add_document(book, _document("cover", "cover.xhtml", page)))
             context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
             if anthology:
                 contents = self.resources.template("contents.xhtml").render(
                     title=title, subtitle=date_range(articles, lang), sections=sections, **context)
-                spine.append(_add_document(book, "contents", "contents.xhtml", contents))
-                toc.append(epub.Link("contents.xhtml", words["contents"], "toc-contents"))
-            section_pages = {section["href"]: self.resources.template("section.xhtml").render(
-                title=section["title"], entries=section["entries"], contents="contents.xhtml", **context)
+                spine.append(_add_document(book, _document("contents", "contents.xhtml", contents)))
+            section_pages = {section["href"]: _document(_stem(section["href"]), section["href"],
+                                                        self.resources.template("section.xhtml").render(
+                title=section["title"], entries=section["entries"], contents="contents.xhtml", **context))
                 for section in sections if section["href"]}
+            # The nav and NCX need only the table of contents: made now, while the chapters are rendered.
+            book.toc = _toc(sections, articles, files, lang, words, anthology)
+            ncx_item, nav_item = epub.EpubNcx(), epub.EpubNav(title=words["contents"])
+            nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
+            packager = _PackageWriter(book, _modified(articles))
+            packager.make_navigation(ncx_item, nav_item)
             chapters = rendering.results()
 
         relocated: dict[tuple[str, str], str] = {}  # (chapter file, id) -> the part holding it, for split chapters
         contents_of: dict[int, list[str]] = {}  # article index -> its files in the package (parts, images)
         for section in sections:
-            children = []
             if section["href"]:
-                spine.append(_add_document(book, _stem(section["href"]), section["href"],
-                                           section_pages[section["href"]]))
+                spine.append(_add_document(book, section_pages[section["href"]]))
             for i in section["members"]:
                 article, file_name, chapter = articles[i], files[i], chapters[i]
                 for part in chapter.parts:
-                    item = _RenderedItem(_stem(part.name), part)
-                    book.add_item(item)
-                    spine.append(item)
+                    spine.append(_add_document(book, _PackagedItem(_stem(part.name), part)))
                 contents_of[i] = [part.name for part in chapter.parts] + list(chapter.images)
                 for part_name in chapter.oversized:
                     self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
                               "refuse: one paragraph, preformatted block or table row of the article is that large "
                               "on its own and cannot be split", article.source)
                 relocated.update({(file_name, id_): part for id_, part in chapter.moved.items()})
-                uid = _stem(file_name)
-                children.append(epub.Link(file_name, article.title.strip() or format_date(article.date, lang),
-                                          "toc-" + uid))
-            if section["href"]:
-                toc.append((epub.Section(section["title"], section["href"]), children))
-            else:
-                toc.extend(children)
-
         if relocated:
             _relink(book, relocated)
-        book.toc = toc
-        book.add_item(epub.EpubNcx())
-        nav_item = epub.EpubNav(title=words["contents"])
-        nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
+        book.add_item(ncx_item)
         book.add_item(nav_item)
         book.spine = spine
-        data, stored = _package(book, _modified(articles))
+        data, stored = _package(packager)
         # What each article costs in the package (compressed, with its zip entries), to cut volumes by.
         costs = [(article, sum(stored["EPUB/" + f] for f in contents_of[i])) for i, article in enumerate(articles)]
         used = {"EPUB/" + f for names in contents_of.values() for f in names}
@@ -490,11 +480,13 @@ def _wrap(text: str, face, width: int) -> list[str]:
     return lines
 
 
-def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> epub.EpubItem:
-    """Add an XHTML document; the item, for the spine (ebooklib looks a uid up among all items, per spine entry)."""
-    # A plain item: ebooklib keeps our bytes as they are (EpubHtml would re-parse them).
-    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
-                         content=text.encode("utf-8"))
+def _document(uid: str, file_name: str, text: str) -> _PackagedItem:
+    """An XHTML document of the book, ready to be packaged (deflated and linted)."""
+    return _PackagedItem(uid, _part(file_name, text.encode("utf-8")))
+
+
+def _add_document(book: epub.EpubBook, item: _PackagedItem) -> _PackagedItem:
+    """Add a document to the book; the item, for the spine (ebooklib looks a uid up among all items, per spine entry)."""
     book.add_item(item)
     return item
 
@@ -549,8 +541,10 @@ class _Rendered:
     oversized: tuple[str, ...]
 
 
-class _RenderedItem(epub.EpubItem):
-    """A chapter file in ebooklib's book: listed in the manifest and spine; ``_package`` writes its entry as it is."""
+class _PackagedItem(epub.EpubItem):
+    """An XHTML document in ebooklib's book, made by us and already deflated and linted: ebooklib lists it in
+    the manifest and spine and hands it to ``_Entries`` as it is (a plain item, so ebooklib never re-parses it:
+    ``EpubHtml`` would, with lxml's HTML parser, which drops deep content and raises "Document is empty")."""
 
     def __init__(self, uid: str, part: _Part):
         super().__init__(uid=uid, file_name=part.name, media_type="application/xhtml+xml")
@@ -657,8 +651,8 @@ def _relink(book: epub.EpubBook, relocated: dict[tuple[str, str], str]) -> None:
     """Point links to an id of a split chapter (``a0003.xhtml#x``) at the part that holds it (``a0003-2.xhtml#x``).
 
     Links are rewritten in the serialized documents (the canonical form double-quotes every
-    attribute) and only in those that name a split chapter at all; a chapter file rewritten
-    is deflated and linted again.
+    attribute) and only in those that link to an id in another file (``_Part.text``) and name
+    a split chapter; a document rewritten is deflated and linted again.
     """
     split = {file.encode() for file, _ in relocated}
 
@@ -667,14 +661,10 @@ def _relink(book: epub.EpubBook, relocated: dict[tuple[str, str], str]) -> None:
         part = relocated.get((file, fragment))
         return match.group(0) if part is None else b'href="' + part.encode() + b"#" + match.group(2) + b'"'
 
-    for item in book.get_items_of_media_type("application/xhtml+xml"):
-        text = item.part.text if isinstance(item, _RenderedItem) else item.content
-        if text is None or not any(b'href="' + file + b"#" in text for file in split):
-            continue
-        if isinstance(item, _RenderedItem):
+    for item in book.get_items():
+        text = item.part.text if isinstance(item, _PackagedItem) else None
+        if text is not None and any(b'href="' + file + b"#" in text for file in split):
             item.part = _part(item.part.name, _FRAGMENT_LINK.sub(target, text))
-        else:
-            item.content = _FRAGMENT_LINK.sub(target, text)
 
 
 def _sections(grouped: list[tuple[str, list[Article]]], articles: list[Article], files: list[str],
@@ -694,6 +684,20 @@ def _sections(grouped: list[tuple[str, list[Article]]], articles: list[Article],
         sections.append({"title": label, "href": f"s{index:03d}.xhtml" if groups else "",
                          "entries": entries, "members": members})
     return sections
+
+
+def _toc(sections: list[dict], articles: list[Article], files: list[str], lang: str, words,
+         anthology: bool) -> list:
+    """The table of contents (nav and NCX): the contents page, then each section with its chapters."""
+    toc: list = [epub.Link("contents.xhtml", words["contents"], "toc-contents")] if anthology else []
+    for section in sections:
+        children = [epub.Link(files[i], articles[i].title.strip() or format_date(articles[i].date, lang),
+                              "toc-" + _stem(files[i])) for i in section["members"]]
+        if section["href"]:
+            toc.append((epub.Section(section["title"], section["href"]), children))
+        else:
+            toc.extend(children)
+    return toc
 
 
 def _stem(file_name: str) -> str:
@@ -865,7 +869,8 @@ def _package_image(data: bytes, n: int) -> _Image:
 class _Entries:
     """Stands in for the ZipFile ebooklib writes to: keeps the files, in order, for ``_package`` to zip once.
 
-    A chapter comes as its :class:`_Part` (``_RenderedItem.get_content``), already deflated and linted.
+    Our documents come as their :class:`_Part` (``_PackagedItem.get_content``, and the nav and
+    NCX made by ``_PackageWriter.make_navigation``), already deflated and linted.
     """
 
     def __init__(self) -> None:
@@ -883,8 +888,27 @@ class _PackageWriter(epub.EpubWriter):
     """ebooklib's writer making the OPF, nav and NCX, with the zip left to ``_package``.
 
     The same steps as ``EpubWriter.write``, into ``_Entries``: zipping ebooklib's archive
-    and then re-zipping it reproducibly would compress every file twice.
+    and then re-zipping it reproducibly would compress every file twice. The nav and NCX
+    need only the table of contents (no page list: our documents are plain items, in which
+    ebooklib looks for none), so ``make_navigation`` can make them before the chapters are done.
     """
+
+    def __init__(self, book: epub.EpubBook, modified: dt.datetime):
+        super().__init__(None, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
+                                      "epub3_pages": False, "raise_exceptions": True})
+        self.modified = modified
+        self.navigation: dict[type, _Part] = {}
+
+    def make_navigation(self, ncx: epub.EpubNcx, nav: epub.EpubNav) -> None:
+        """The NCX and the nav document ``nav``, from the book's table of contents, deflated and linted."""
+        self.navigation = {epub.EpubNcx: _part(ncx.file_name, super()._get_ncx()),
+                           epub.EpubNav: _part(nav.file_name, super()._get_nav(nav))}
+
+    def _get_ncx(self):
+        return self.navigation.get(epub.EpubNcx) or super()._get_ncx()
+
+    def _get_nav(self, item):
+        return self.navigation.get(epub.EpubNav) or super()._get_nav(item)
 
     def write(self) -> None:
         self.out = _Entries()
@@ -893,25 +917,23 @@ class _PackageWriter(epub.EpubWriter):
         self._write_items()
 
 
-def _package(book: epub.EpubBook, modified: dt.datetime) -> tuple[bytes, dict[str, int]]:
+def _package(writer: _PackageWriter) -> tuple[bytes, dict[str, int]]:
     """The book as a reproducible EPUB (``mimetype`` first and stored, then ebooklib's files, fixed
     times), linted for Send-to-Kindle; and what each file costs in it (its entry, compressed, with
     its headers).
 
-    The lint sees every markup file before it is zipped: the chapters were linted where they were
-    rendered, the rest is linted here. A book it finds a problem in is refused (``WriterError``):
-    the built-in templates never make one, a user's own template still can.
+    The lint sees every markup file before it is zipped: our documents were linted where they
+    were made, the rest (the OPF) is linted here. A book it finds a problem in is refused
+    (``WriterError``): the built-in templates never make one, a user's own template still can.
     """
-    writer = _PackageWriter(None, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
-                                         "raise_exceptions": True})
     writer.process()
     writer.write()
     entries = {"mimetype": _Entry.stored(b"application/epub+zip")}
     lints: list[FileLint] = []
     for name, content in writer.out.entries.items():
         if isinstance(content, _Part):
-            if content.lint.name != name:  # the chapter was linted under another name: its links were misread
-                raise WriterError(f"internal error: chapter {content.name} packaged as {name}, not {content.lint.name}")
+            if content.lint.name != name:  # linted under another name: its links would have been misread
+                raise WriterError(f"internal error: {content.name} packaged as {name}, not {content.lint.name}")
             entries[name] = content.entry
             lints.append(content.lint)
         else:
@@ -921,7 +943,7 @@ def _package(book: epub.EpubBook, modified: dt.datetime) -> tuple[bytes, dict[st
     problems = problems_of(lints)
     if problems:  # never hand over a book Send-to-Kindle would reject
         raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
-    stamp = max(modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
+    stamp = max(writer.modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     return _zip(entries, stamp), {name: len(e.data) + 2 * len(name) + 76 for name, e in entries.items()}
 
 
