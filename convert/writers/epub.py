@@ -46,10 +46,11 @@ import threading
 import uuid
 import zipfile
 import zlib
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ebooklib import epub
@@ -101,6 +102,25 @@ class _Built:
     frame: int  # what the book costs without any article: cover, stylesheet, contents, nav, OPF
     title: str
     name: str
+
+
+class _BodyIds(Mapping):
+    """Chapter file -> the ids in its article's body, found when a link first asks (few links name a fragment)."""
+
+    def __init__(self, bodies: dict[str, str]):
+        self.bodies = bodies
+        self.found: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, file: str) -> frozenset[str]:
+        if file not in self.found:
+            self.found[file] = body_ids(self.bodies[file])
+        return self.found[file]
+
+    def __iter__(self):
+        return iter(self.bodies)
+
+    def __len__(self) -> int:
+        return len(self.bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +213,7 @@ class EpubWriter(Writer):
         images, image_map = self._images(articles, collection.site.absolute_root, fetched)
         links = BookLinks(
             chapters={url: f for article, f in zip(articles, files) for url in article_urls(article)},
-            ids={f: body_ids(a.body) for a, f in zip(articles, files)},
+            ids=_BodyIds({f: a.body for a, f in zip(articles, files)}),
             images=image_map,
         )
         whole_title = self.options.title or _title(collection, articles, lang)
