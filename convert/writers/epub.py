@@ -285,28 +285,31 @@ class EpubWriter(Writer):
             nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
             packager = _PackageWriter(book, _modified(articles))
             packager.make_navigation(ncx_item, nav_item)
+            # So is the OPF, for one file per chapter (a chapter split into parts is rare: it is made again then).
+            head, lead = list(book.items), list(spine)
+            layout = [[file_name] for file_name in files]
+            items = _arrange(book, head, lead, sections, section_pages, layout, (ncx_item, nav_item))
+            packager.make_package()
             chapters = rendering.results()
 
+        if [[part.name for part in chapter.parts] for chapter in chapters] != layout:
+            layout = [[part.name for part in chapter.parts] for chapter in chapters]
+            items = _arrange(book, head, lead, sections, section_pages, layout, (ncx_item, nav_item))
+            packager.make_package()
         relocated: dict[tuple[str, str], str] = {}  # (chapter file, id) -> the part holding it, for split chapters
         contents_of: dict[int, list[str]] = {}  # article index -> its files in the package (parts, images)
-        for section in sections:
-            if section["href"]:
-                spine.append(_add_document(book, section_pages[section["href"]]))
-            for i in section["members"]:
-                article, file_name, chapter = articles[i], files[i], chapters[i]
-                for part in chapter.parts:
-                    spine.append(_add_document(book, _PackagedItem(_stem(part.name), part)))
-                contents_of[i] = [part.name for part in chapter.parts] + list(chapter.images)
-                for part_name in chapter.oversized:
-                    self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
-                              "refuse: one paragraph, preformatted block or table row of the article is that large "
-                              "on its own and cannot be split", article.source)
-                relocated.update({(file_name, id_): part for id_, part in chapter.moved.items()})
+        for i in (i for section in sections for i in section["members"]):  # reading order: warnings in it
+            article, chapter = articles[i], chapters[i]
+            for part in chapter.parts:
+                items[part.name].part = part
+            contents_of[i] = [part.name for part in chapter.parts] + list(chapter.images)
+            for part_name in chapter.oversized:
+                self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
+                          "refuse: one paragraph, preformatted block or table row of the article is that large "
+                          "on its own and cannot be split", article.source)
+            relocated.update({(files[i], id_): part for id_, part in chapter.moved.items()})
         if relocated:
             _relink(book, relocated)
-        book.add_item(ncx_item)
-        book.add_item(nav_item)
-        book.spine = spine
         data, stored = _package(packager)
         # What each article costs in the package (compressed, with its zip entries), to cut volumes by.
         costs = [(article, sum(stored["EPUB/" + f] for f in contents_of[i])) for i, article in enumerate(articles)]
@@ -575,11 +578,13 @@ class _PackagedItem(epub.EpubItem):
     the manifest and spine and hands it to ``_Entries`` as it is (a plain item, so ebooklib never re-parses it:
     ``EpubHtml`` would, with lxml's HTML parser, which drops deep content and raises "Document is empty")."""
 
-    def __init__(self, uid: str, part: _Part):
-        super().__init__(uid=uid, file_name=part.name, media_type="application/xhtml+xml")
-        self.part = part
+    def __init__(self, uid: str, part: _Part | None, file_name: str | None = None):
+        super().__init__(uid=uid, file_name=file_name or part.name, media_type="application/xhtml+xml")
+        self.part = part  # None until the chapter is rendered (the OPF may be made before)
 
     def get_content(self, default=None) -> _Part:
+        if self.part is None:
+            raise WriterError(f"internal error: {self.file_name} packaged before it was rendered")
         return self.part
 
 
@@ -735,6 +740,26 @@ def _toc(sections: list[dict], articles: list[Article], files: list[str], lang: 
         else:
             toc.extend(children)
     return toc
+
+
+def _arrange(book: epub.EpubBook, head: list, lead: list, sections: list[dict], section_pages: dict[str, _PackagedItem],
+             layout: list[list[str]], tail: tuple) -> dict[str, _PackagedItem]:
+    """Set the book's items and spine: ``head`` (items) and ``lead`` (spine) as they are, then each section's
+    page and its chapters' files (``layout``: article index -> file names), then ``tail``. The chapter files'
+    items by name, their parts still to be set."""
+    items: dict[str, _PackagedItem] = {}
+    book.items = list(head)
+    book.spine = list(lead)
+    for section in sections:
+        if section["href"]:
+            book.spine.append(_add_document(book, section_pages[section["href"]]))
+        for i in section["members"]:
+            for file_name in layout[i]:
+                items[file_name] = _add_document(book, _PackagedItem(_stem(file_name), None, file_name))
+                book.spine.append(items[file_name])
+    for item in tail:
+        book.add_item(item)
+    return items
 
 
 def _stem(file_name: str) -> str:
@@ -927,7 +952,8 @@ class _PackageWriter(epub.EpubWriter):
     The same steps as ``EpubWriter.write``, into ``_Entries``: zipping ebooklib's archive
     and then re-zipping it reproducibly would compress every file twice. The nav and NCX
     need only the table of contents (no page list: our documents are plain items, in which
-    ebooklib looks for none), so ``make_navigation`` can make them before the chapters are done.
+    ebooklib looks for none), so ``make_navigation`` can make them before the chapters are done;
+    the OPF needs the files' names only, so ``make_package`` can make it then too.
     """
 
     def __init__(self, book: epub.EpubBook, modified: dt.datetime):
@@ -935,6 +961,20 @@ class _PackageWriter(epub.EpubWriter):
                                       "epub3_pages": False, "raise_exceptions": True})
         self.modified = modified
         self.navigation: dict[type, _Part] = {}
+        self.package: _Part | None = None
+
+    def make_package(self) -> None:
+        """The OPF for the book's metadata, items and spine as they are now (not their content), deflated and linted."""
+        self.package, self.out = None, _Entries()
+        self._write_opf()
+        ((name, opf),) = self.out.entries.items()
+        self.package = _part(name.removeprefix(f"{self.book.FOLDER_NAME}/"), opf)
+
+    def _write_opf(self) -> None:
+        if self.package is None:
+            super()._write_opf()
+        else:
+            self.out.writestr(f"{self.book.FOLDER_NAME}/{self.package.name}", self.package)
 
     def make_navigation(self, ncx: epub.EpubNcx, nav: epub.EpubNav) -> None:
         """The NCX and the nav document ``nav``, from the book's table of contents, deflated and linted."""
