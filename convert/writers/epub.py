@@ -224,11 +224,13 @@ class EpubWriter(Writer):
                               + ", ".join(_WRITING_MODES))
         anthology = len(articles) > 1
         sheet = [_STYLESHEET]
-        sections = _sections(grouped, articles, files, lang) if anthology else [
-            {"title": "", "href": "", "entries": [], "members": [0]}]
-        section_of = {i: section["href"] for section in sections for i in section["members"]}
-        navs = [_chapter_nav(files, i, section_of[i], words) if anthology else [] for i in range(len(articles))]
-        job = _ChapterJob(articles, files, navs, self.resources, links, lang, sheet, self.max_chapter_bytes)
+        sections = _sections(grouped) if anthology else [{"title": "", "href": "", "entries": [], "members": [0]}]
+        section_of = [""] * len(articles)  # article index -> its section page, for its navigation bar
+        for section in sections:
+            for i in section["members"]:
+                section_of[i] = section["href"]
+        job = _ChapterJob(articles, files, section_of if anthology else None, words, self.resources, links, lang,
+                          sheet, self.max_chapter_bytes)
         # The chapters are rendered (in worker processes for a large book) while the rest of the book is made here.
         with _ChapterRendering(job) as rendering:
             book = epub.EpubBook()
@@ -271,6 +273,10 @@ class EpubWriter(Writer):
                                                                  dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
             spine.append(_add_document(book, _document("cover", "cover.xhtml", page)))
             context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
+            for section in sections if anthology else ():
+                section["entries"] = [{"title": articles[i].title.strip() or format_date(articles[i].date, lang),
+                                       "href": files[i], "date_text": format_date(articles[i].date, lang),
+                                       "summary": _first_line(articles[i])} for i in section["members"]]
             if anthology:
                 contents = self.resources.template("contents.xhtml").render(
                     title=title, subtitle=date_range(articles, lang), sections=sections, **context)
@@ -594,7 +600,8 @@ class _ChapterJob:
 
     articles: list[Article]
     files: list[str]
-    navs: list[list[tuple[str, str]]]
+    section_of: list[str] | None  # article index -> its section page ("" if none); None: no navigation bar
+    words: Mapping[str, str]
     resources: Resources
     links: BookLinks
     lang: str
@@ -604,11 +611,15 @@ class _ChapterJob:
     def render(self, indexes: range) -> list[_Rendered]:
         """Chapters ``indexes`` (in the book's reading order), rendered, then linted and deflated together."""
         chapters = [render_chapter(self.articles[i], self.files[i], resources=self.resources, links=self.links,
-                                   book_lang=self.lang, stylesheets=self.stylesheets, context={"nav": self.navs[i]},
+                                   book_lang=self.lang, stylesheets=self.stylesheets, context={"nav": self._nav(i)},
                                    max_bytes=self.max_bytes) for i in indexes]
         parts = iter(_parts([(name, xhtml.encode("utf-8")) for chapter in chapters for name, xhtml in chapter.parts]))
         return [_Rendered(tuple(next(parts) for _ in chapter.parts), chapter.images, chapter.moved, chapter.oversized)
                 for chapter in chapters]
+
+    def _nav(self, i: int) -> list[tuple[str, str]]:
+        """The navigation bar of chapter ``i``: previous, section, contents, next (none in a book of one article)."""
+        return [] if self.section_of is None else _chapter_nav(self.files, i, self.section_of[i], self.words)
 
     def runs(self, size: int) -> list[range]:
         """The chapters in runs of at most ``size``, in order."""
@@ -709,23 +720,17 @@ def _relink(book: epub.EpubBook, relocated: dict[tuple[str, str], str]) -> None:
             item.part = _part(item.part.name, _FRAGMENT_LINK.sub(target, text))
 
 
-def _sections(grouped: list[tuple[str, list[Article]]], articles: list[Article], files: list[str],
-              lang: str) -> list[dict]:
-    """An anthology's sections as the contents and section templates take them (one unnamed one without sections)."""
+def _sections(grouped: list[tuple[str, list[Article]]]) -> list[dict]:
+    """An anthology's sections as the contents and section templates take them (their ``entries`` added later),
+    with the indexes of their articles in reading order; one unnamed section when the book has none."""
     groups, start = [], 0
     for label, members in grouped:
         groups.append((label, list(range(start, start + len(members)))))
         start += len(members)
     if len(groups) == 1 and not groups[0][0]:
         groups = []  # --group-by none
-    sections = []
-    for index, (label, members) in enumerate(groups or [("", list(range(len(articles))))], 1):
-        entries = [{"title": articles[i].title.strip() or format_date(articles[i].date, lang),
-                    "href": files[i], "date_text": format_date(articles[i].date, lang),
-                    "summary": _first_line(articles[i])} for i in members]
-        sections.append({"title": label, "href": f"s{index:03d}.xhtml" if groups else "",
-                         "entries": entries, "members": members})
-    return sections
+    return [{"title": label, "href": f"s{index:03d}.xhtml" if groups else "", "entries": [], "members": members}
+            for index, (label, members) in enumerate(groups or [("", list(range(start)))], 1)]
 
 
 def _toc(sections: list[dict], articles: list[Article], files: list[str], lang: str, words,
