@@ -104,6 +104,16 @@ class _Built:
     name: str
 
 
+class _Fields(dict):
+    """A dict whose keys are attributes too: a template's ``entry.title`` finds the value at once (for a plain
+    dict Jinja tries the attribute first and fails, which costs more than the rest of rendering an entry),
+    and ``entry["title"]`` works as for any dict."""
+
+    def __init__(self, **fields):
+        super().__init__(fields)
+        self.__dict__.update(fields)
+
+
 class _BodyIds(Mapping):
     """Chapter file -> the ids in its article's body, found when a link first asks (few links name a fragment)."""
 
@@ -274,9 +284,9 @@ class EpubWriter(Writer):
             spine.append(_add_document(book, _document("cover", "cover.xhtml", page)))
             context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
             for section in sections if anthology else ():
-                section["entries"] = [{"title": articles[i].title.strip() or format_date(articles[i].date, lang),
-                                       "href": files[i], "date_text": format_date(articles[i].date, lang),
-                                       "summary": _first_line(articles[i])} for i in section["members"]]
+                section["entries"] = [_Fields(title=articles[i].title.strip() or format_date(articles[i].date, lang),
+                                              href=files[i], date_text=format_date(articles[i].date, lang),
+                                              summary=_first_line(articles[i])) for i in section["members"]]
             if anthology:
                 contents = self.resources.template("contents.xhtml").render(
                     title=title, subtitle=date_range(articles, lang), sections=sections, **context)
