@@ -525,7 +525,7 @@ def _document(uid: str, file_name: str, text: str) -> _PackagedItem:
 
 
 def _add_document(book: epub.EpubBook, item: _PackagedItem) -> _PackagedItem:
-    """Add a document to the book; the item, for the spine (ebooklib looks a uid up among all items, per spine entry)."""
+    """Add a document to the book; the item, for the spine (ebooklib looks a uid up among all items per entry)."""
     book.add_item(item)
     return item
 
