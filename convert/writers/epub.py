@@ -265,17 +265,15 @@ class EpubWriter(Writer):
                 # Appended in the writer, not in epub.css, so that it follows the option even with an overridden sheet.
                 sheets.append(_VERTICAL_CSS)
             css = "\n".join(sheets)
-            book.add_item(epub.EpubItem(uid="css", file_name=_STYLESHEET, media_type="text/css", content=css.encode()))
+            book.add_item(_file("css", _STYLESHEET, "text/css", css.encode()))
             for image in images:
-                book.add_item(epub.EpubItem(uid=Path(image.name).stem, file_name=image.name,
-                                            media_type=image.media_type, content=image.data))
+                book.add_item(_file(Path(image.name).stem, image.name, image.media_type, image.data))
             spine: list = []
             # The cover: the user's picture or one drawn here; e-readers show it in their library.
             cover_name, cover_type, cover_data = self._cover(
                 collection, articles, lang,
                 name if volume is None else words["volume"].format(title=volume.name, n=number))
-            cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=cover_type,
-                                       content=cover_data)
+            cover_item = _file("cover-image", cover_name, cover_type, cover_data)
             cover_item.properties = ["cover-image"]
             book.add_item(cover_item)
             book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
@@ -524,6 +522,11 @@ def _document(uid: str, file_name: str, text: str) -> _PackagedItem:
     return _PackagedItem(uid, _part(file_name, text.encode("utf-8")))
 
 
+def _file(uid: str, file_name: str, media_type: str, data: bytes) -> _PackagedItem:
+    """A file of the book that is no document of ours (stylesheet, image), deflated now, while chapters render."""
+    return _PackagedItem(uid, _Part(file_name, _Entry.deflated(data), None, None), media_type=media_type)
+
+
 def _add_document(book: epub.EpubBook, item: _PackagedItem) -> _PackagedItem:
     """Add a document to the book; the item, for the spine (ebooklib looks a uid up among all items per entry)."""
     book.add_item(item)
@@ -554,15 +557,15 @@ class _Entry:
 
 @dataclass(frozen=True)
 class _Part:
-    """One file of a rendered chapter, ready to be packaged: its entry and what the Kindle lint found in it.
+    """One file of the book, ready to be packaged: its entry and, for a document, what the Kindle lint found in it.
 
-    ``text`` is kept only when the file links to an id in another file: a split chapter may have
+    ``text`` is kept only when the document links to an id in another file: a split chapter may have
     moved that id to a later part (``_relink``); the others need only their compressed entry.
     """
 
     name: str  # in the package folder, e.g. a0003-2.xhtml
     entry: _Entry
-    lint: FileLint
+    lint: FileLint | None  # None: not markup (a stylesheet, an image)
     text: bytes | None
 
 
@@ -590,12 +593,14 @@ class _Rendered:
 
 
 class _PackagedItem(epub.EpubItem):
-    """An XHTML document in ebooklib's book, made by us and already deflated and linted: ebooklib lists it in
-    the manifest and spine and hands it to ``_Entries`` as it is (a plain item, so ebooklib never re-parses it:
-    ``EpubHtml`` would, with lxml's HTML parser, which drops deep content and raises "Document is empty")."""
+    """A file in ebooklib's book, already deflated (and linted, an XHTML document made by us): ebooklib lists
+    it in the manifest and spine and hands it to ``_Entries`` as it is (a plain item, so ebooklib never
+    re-parses a document: ``EpubHtml`` would, with lxml's HTML parser, which drops deep content and raises
+    "Document is empty")."""
 
-    def __init__(self, uid: str, part: _Part | None, file_name: str | None = None):
-        super().__init__(uid=uid, file_name=file_name or part.name, media_type="application/xhtml+xml")
+    def __init__(self, uid: str, part: _Part | None, file_name: str | None = None,
+                 media_type: str = "application/xhtml+xml"):
+        super().__init__(uid=uid, file_name=file_name or part.name, media_type=media_type)
         self.part = part  # None until the chapter is rendered (the OPF may be made before)
 
     def get_content(self, default=None) -> _Part:
@@ -1024,10 +1029,11 @@ def _package(writer: _PackageWriter) -> tuple[bytes, dict[str, int]]:
     lints: list[FileLint] = []
     for name, content in writer.out.entries.items():
         if isinstance(content, _Part):
-            if content.lint.name != name:  # linted under another name: its links would have been misread
-                raise WriterError(f"internal error: {content.name} packaged as {name}, not {content.lint.name}")
+            if f"{_FOLDER}/{content.name}" != name:  # linted under another name: its links would have been misread
+                raise WriterError(f"internal error: {content.name} packaged as {name}, not in {_FOLDER}/")
             entries[name] = content.entry
-            lints.append(content.lint)
+            if content.lint is not None:
+                lints.append(content.lint)
         else:
             entries[name] = _Entry.deflated(content)
             if name.lower().endswith(MARKUP):
@@ -1037,6 +1043,10 @@ def _package(writer: _PackageWriter) -> tuple[bytes, dict[str, int]]:
         raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
     stamp = max(writer.modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     return _zip(entries, stamp), {name: len(e.data) + 2 * len(name) + 76 for name, e in entries.items()}
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
 
 
 def _zip(entries: Mapping[str, _Entry], stamp: tuple[int, ...]) -> bytes:
@@ -1053,14 +1063,12 @@ def _zip(entries: Mapping[str, _Entry], stamp: tuple[int, ...]) -> bytes:
     directory: list[bytes] = []
     offset = 0
     for name, entry in entries.items():
-        try:
-            encoded, flags = name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            encoded, flags = name.encode("utf-8"), 0x800  # the name is UTF-8 (APPNOTE 4.4.4, bit 11)
+        # An ASCII name as it is; another in UTF-8, which bit 11 of the flags says (APPNOTE 4.4.4).
+        encoded, flags = (name.encode("ascii"), 0) if name.isascii() else (name.encode("utf-8"), 0x800)
         fields = (entry.method, dos_time, dos_date, entry.crc, len(entry.data), entry.size, len(encoded))
-        header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, *fields, 0)
-        directory.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, flags, *fields, 0, 0, 0, 0,
-                                     0o644 << 16, offset) + encoded)
+        header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, 0, flags, *fields, 0)
+        directory += (_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 3, 20, 0, flags, *fields, 0, 0, 0, 0, 0o644 << 16,
+                                           offset), encoded)
         chunks += (header, encoded, entry.data)
         offset += len(header) + len(encoded) + len(entry.data)
     listing = b"".join(directory)
