@@ -24,10 +24,15 @@ files over in memory with errors raised (``write_epub`` swallows them and leaves
 a truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
 replaced by values derived from the content.
 
-Every book is linted for Send-to-Kindle before it is returned (:func:`kindle_lint`):
-Amazon rejects with error E999 some EPUBs that EPUBCheck accepts, and the writer
-raises ``WriterError`` rather than hand over such a book (a user's own template can
-still produce one).
+Every book is linted for Send-to-Kindle before it is zipped (:mod:`.epub_lint`, each
+document on the bytes the writer made): Amazon rejects with error E999 some EPUBs
+that EPUBCheck accepts, and the writer raises ``WriterError`` rather than hand over
+such a book (a user's own template can still produce one).
+
+Speed: the chapters of a book of ``_PARALLEL_FROM`` articles or more are rendered,
+linted and deflated in forked worker processes, in runs (each step over a whole run),
+while this process makes the cover, contents, section pages, nav, NCX and OPF; the
+zip is then written from the deflated entries (:func:`_zip`). Same bytes either way.
 """
 
 from __future__ import annotations
