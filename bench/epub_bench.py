@@ -2,7 +2,11 @@
 
     .venv/bin/python bench/epub_bench.py [--sizes 200 2000] [--repeat 3]
 
-For each size, in the same run (best of --repeat; peak memory of the child process):
+It runs the ``convert`` package of the checkout it lives in (``python -m convert`` with that
+checkout first on PYTHONPATH), so a worktree measures its own code.
+
+For each size, in the same run (best of --repeat; peak memory of the child process; the two
+``convert`` commands take turns, so that the ratio holds on a shared, busy machine):
 
 * ``convert --to json`` on the posts: the cost of reading them, the yardstick for
   "writing the book costs at most half of reading them";
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, ROOT, corpus  # noqa: E402  (a script, not a package)
 
-CONVERT = str(ROOT / ".venv" / "bin" / "convert")
+# This checkout's code, whichever interpreter runs the bench (a worktree has no .venv of its own).
+CONVERT = [sys.executable, "-m", "convert"]
+_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
 
 
 _PEAK = ("import resource, subprocess, sys\n"
@@ -40,7 +47,7 @@ def measured(args: list[str]) -> tuple[float, float]:
     """(wall seconds, peak resident MB) of one command. A fresh wrapper process runs it, so
     the peak is this command's own (RUSAGE_CHILDREN keeps the largest child ever seen)."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _PEAK, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", _PEAK, *args], check=True, capture_output=True, text=True, env=_ENV)
     seconds = time.perf_counter() - start
     return seconds, int(out.stdout.split()[-1]) / 1024
 
@@ -50,10 +57,22 @@ def best_of(repeat: int, args: list[str]) -> tuple[float, float]:
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
+def best_of_alternating(repeat: int, commands: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """``best_of`` for each command, their runs taken in turn: a change in the machine's load
+    (other work on a shared machine) then weighs on all of them alike, and their ratio holds."""
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, args in commands.items():
+            runs[name].append(measured(args))
+    return {name: (min(r[0] for r in rs), max(r[1] for r in rs)) for name, rs in runs.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="time convert only (json and epub), without pandoc and calibre (minutes at 2,000 posts)")
     args = parser.parse_args()
     results: dict[str, dict[str, list[float]]] = {}
     for size in args.sizes:
@@ -62,15 +81,16 @@ def main() -> None:
         rows: dict[str, tuple[float, float]] = {}
         with tempfile.TemporaryDirectory() as work:
             work_dir = Path(work)
-            rows["convert --to json (reading)"] = best_of(
-                args.repeat, [CONVERT, "-q", "--to", "json", "-o", str(work_dir / "all.json"), str(source)])
-            rows["convert --to epub"] = best_of(
-                args.repeat, [CONVERT, "-q", "--to", "epub", "-o", str(work_dir / "book.epub"), str(source)])
-            if shutil.which("pandoc"):
+            rows.update(best_of_alternating(args.repeat, {
+                "convert --to json (reading)": [*CONVERT, "-q", "--to", "json", "-o", str(work_dir / "all.json"),
+                                                str(source)],
+                "convert --to epub": [*CONVERT, "-q", "--to", "epub", "-o", str(work_dir / "book.epub"), str(source)],
+            }))
+            if shutil.which("pandoc") and not args.no_baselines:
                 rows["pandoc -o book.epub"] = best_of(
                     1 if size > 500 else args.repeat,
                     ["pandoc", "-f", "markdown", "-o", str(work_dir / "pandoc.epub"), "--metadata", "title=bench", *posts])
-            if shutil.which("ebook-convert") and shutil.which("pandoc"):
+            if shutil.which("ebook-convert") and shutil.which("pandoc") and not args.no_baselines:
                 html = work_dir / "all.html"
                 subprocess.run(["pandoc", "-f", "markdown", "-s", "--metadata", "title=bench", "-o", str(html), *posts],
                                check=True, stderr=subprocess.DEVNULL)

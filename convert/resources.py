@@ -57,6 +57,7 @@ class Resources:
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(p) for p in self.search_path("templates")]),
                                         loader]),
             autoescape=True,
+            auto_reload=False,  # a run renders thousands of chapters: no stat() of the template file for each
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
             trim_blocks=True,

@@ -24,44 +24,62 @@ files over in memory with errors raised (``write_epub`` swallows them and leaves
 a truncated file), and its ``uuid4`` identifier and ``now()`` timestamps are
 replaced by values derived from the content.
 
-Every book is linted for Send-to-Kindle before it is returned (:func:`kindle_lint`):
-Amazon rejects with error E999 some EPUBs that EPUBCheck accepts, and the writer
-raises ``WriterError`` rather than hand over such a book (a user's own template can
-still produce one).
+Every book is linted for Send-to-Kindle before it is zipped (:mod:`.epub_lint`, each
+document on the bytes the writer made): Amazon rejects with error E999 some EPUBs
+that EPUBCheck accepts, and the writer raises ``WriterError`` rather than hand over
+such a book (a user's own template can still produce one).
+
+Speed: the chapters of a book of ``_PARALLEL_FROM`` articles or more are rendered,
+linted and deflated in forked worker processes, in runs (each step over a whole run),
+while this process makes the cover, contents, section pages, nav, NCX and OPF; the
+zip is then written from the deflated entries (:func:`_zip`). Same bytes either way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
+import html
 import io
+import multiprocessing
 import os
 import re
+import struct
 import subprocess
+import threading
 import uuid
 import zipfile
+import zlib
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
-from xml.sax.saxutils import unescape as xml_unescape
+from urllib.parse import urlsplit
 
 from ebooklib import epub
-from lxml import etree
 
 from ..errors import FetchError, WriterError
 from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
                       normalize_lang, primary, render_chapter, source_file)
+from ..resources import Resources
 from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
 from .base import Document, Writer
+from .epub_lint import MARKUP, FileLint, is_language_tag, kindle_lint, lint_file, problems_of
 
 if TYPE_CHECKING:
     from ..fetch import Fetched
 
+# The Send-to-Kindle lint lives in epub_lint; it is part of this writer's contract, so importable from here too.
+__all__ = ["EpubWriter", "VolumeOf", "generated_cover", "is_language_tag", "kindle_lint"]
+
 # uuid5 namespace for book identifiers: same articles -> same urn:uuid.
 _BOOK_NAMESPACE = uuid.UUID("5f0f5cb5-8a3c-4b8e-9d57-0c2d0e3b6a11")
 _STYLESHEET = "style/book.css"
+_FOLDER = "EPUB"  # ebooklib's folder for the package files: chapters are linted under EPUB/a0001.xhtml...
+_ZIP64_LIMIT = zipfile.ZIP64_LIMIT  # the size up to which zipfile (and _zip) write no ZIP64 extra fields
 # Raster types EPUB 3 readers must support (core media types); others are converted to PNG. SVG is one too.
 _CORE_IMAGES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"), "GIF": ("image/gif", ".gif"),
                 "WEBP": ("image/webp", ".webp")}
@@ -89,6 +107,35 @@ class _Built:
     frame: int  # what the book costs without any article: cover, stylesheet, contents, nav, OPF
     title: str
     name: str
+
+
+class _Fields(dict):
+    """A dict whose keys are attributes too: a template's ``entry.title`` finds the value at once (for a plain
+    dict Jinja tries the attribute first and fails, which costs more than the rest of rendering an entry),
+    and ``entry["title"]`` works as for any dict."""
+
+    def __init__(self, **fields):
+        super().__init__(fields)
+        self.__dict__.update(fields)
+
+
+class _BodyIds(Mapping):
+    """Chapter file -> the ids in its article's body, found when a link first asks (few links name a fragment)."""
+
+    def __init__(self, bodies: dict[str, str]):
+        self.bodies = bodies
+        self.found: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, file: str) -> frozenset[str]:
+        if file not in self.found:
+            self.found[file] = body_ids(self.bodies[file])
+        return self.found[file]
+
+    def __iter__(self):
+        return iter(self.bodies)
+
+    def __len__(self) -> int:
+        return len(self.bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,128 +228,113 @@ class EpubWriter(Writer):
         images, image_map = self._images(articles, collection.site.absolute_root, fetched)
         links = BookLinks(
             chapters={url: f for article, f in zip(articles, files) for url in article_urls(article)},
-            ids={f: body_ids(a.body) for a, f in zip(articles, files)},
+            ids=_BodyIds({f: a.body for a, f in zip(articles, files)}),
             images=image_map,
         )
         whole_title = self.options.title or _title(collection, articles, lang)
         name = self.options.title or _name(collection, articles, lang)
         title = whole_title if volume is None else words["volume"].format(title=volume.title, n=number)
-        book = epub.EpubBook()
-        by_date = sorted(articles, key=lambda a: (a.date, a.id))  # the id names the content, not its arrangement
-        book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in by_date))))
-        book.set_title(title)
-        book.set_language(lang)
-        if is_rtl(lang):
-            book.set_direction("rtl")
-        _metadata(book, collection, articles, bool(images))
-        if self.options.series:
-            _series(book, self.options.series, self.options.series_index)
-        elif volume is not None:  # the volumes of one book are a series: readers shelve them together
-            _series(book, volume.title, number)
-        sheets = list(self.resources.stylesheets("base.css", "epub.css"))
         if self.options.writing_mode not in _WRITING_MODES:
             raise WriterError(f"unknown writing mode {self.options.writing_mode!r}: use one of "
                               + ", ".join(_WRITING_MODES))
-        if self.options.writing_mode == "vertical-rl":
-            if primary(lang) in ("zh", "ja"):
-                book.set_direction("rtl")  # vertical lines run right to left, so do the pages
-            else:
-                self.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
-                          "Japanese documents are set vertically")
-            # Appended in the writer, not in epub.css, so that it follows the option even with an overridden sheet.
-            sheets.append(_VERTICAL_CSS)
-        css = "\n".join(sheets)
-        book.add_item(epub.EpubItem(uid="css", file_name=_STYLESHEET, media_type="text/css", content=css.encode()))
-        for image in images:
-            book.add_item(epub.EpubItem(uid=Path(image.name).stem, file_name=image.name, media_type=image.media_type,
-                                        content=image.data))
-
         anthology = len(articles) > 1
-        spine: list = []
         sheet = [_STYLESHEET]
-        # The cover: the user's picture or one drawn here; e-readers show it in their library.
-        cover_name, cover_type, cover_data = self._cover(
-            collection, articles, lang, name if volume is None else words["volume"].format(title=volume.name, n=number))
-        cover_item = epub.EpubItem(uid="cover-image", file_name=cover_name, media_type=cover_type, content=cover_data)
-        cover_item.properties = ["cover-image"]
-        book.add_item(cover_item)
-        book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
-        page = self.resources.template("cover.xhtml").render(title=title, src=cover_name, lang=lang,
-                                                             dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
-        spine.append(_add_document(book, "cover", "cover.xhtml", page))
-        groups, start = [], 0
-        for label, members in grouped:
-            groups.append((label, list(range(start, start + len(members)))))
-            start += len(members)
-        if len(groups) == 1 and not groups[0][0]:
-            groups = []  # --group-by none
-        toc: list = []
-        context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
-        if anthology:
-            sections = []
-            for index, (label, members) in enumerate(groups or [("", list(range(len(articles))))], 1):
-                entries = [{"title": articles[i].title.strip() or format_date(articles[i].date, lang),
-                            "href": files[i], "date_text": format_date(articles[i].date, lang),
-                            "summary": _first_line(articles[i])} for i in members]
-                sections.append({"title": label, "href": f"s{index:03d}.xhtml" if groups else "",
-                                 "entries": entries, "members": members})
-            contents = self.resources.template("contents.xhtml").render(
-                title=title, subtitle=date_range(articles, lang), sections=sections, **context)
-            spine.append(_add_document(book, "contents", "contents.xhtml", contents))
-            toc.append(epub.Link("contents.xhtml", words["contents"], "toc-contents"))
-        else:
-            sections = [{"title": "", "href": "", "entries": [], "members": [0]}]
+        sections = _sections(grouped) if anthology else [{"title": "", "href": "", "entries": [], "members": [0]}]
+        section_of = [""] * len(articles)  # article index -> its section page, for its navigation bar
+        for section in sections:
+            for i in section["members"]:
+                section_of[i] = section["href"]
+        job = _ChapterJob(articles, files, section_of if anthology else None, words, self.resources, links, lang,
+                          sheet, self.max_chapter_bytes)
+        # The chapters are rendered (in worker processes for a large book) while the rest of the book is made here.
+        with _ChapterRendering(job) as rendering:
+            book = epub.EpubBook()
+            by_date = sorted(articles, key=lambda a: (a.date, a.id))  # the id names the content, not its arrangement
+            book.set_identifier("urn:uuid:" + str(uuid.uuid5(_BOOK_NAMESPACE, "\n".join(a.id for a in by_date))))
+            book.set_title(title)
+            book.set_language(lang)
+            if is_rtl(lang):
+                book.set_direction("rtl")
+            _metadata(book, collection, articles, bool(images))
+            if self.options.series:
+                _series(book, self.options.series, self.options.series_index)
+            elif volume is not None:  # the volumes of one book are a series: readers shelve them together
+                _series(book, volume.title, number)
+            sheets = list(self.resources.stylesheets("base.css", "epub.css"))
+            if self.options.writing_mode == "vertical-rl":
+                if primary(lang) in ("zh", "ja"):
+                    book.set_direction("rtl")  # vertical lines run right to left, so do the pages
+                else:
+                    self.warn(f"--epub-writing-mode vertical-rl: the book is in {lang!r}; only its Chinese and "
+                              "Japanese documents are set vertically")
+                # Appended in the writer, not in epub.css, so that it follows the option even with an overridden sheet.
+                sheets.append(_VERTICAL_CSS)
+            css = "\n".join(sheets)
+            book.add_item(_file("css", _STYLESHEET, "text/css", css.encode()))
+            for image in images:
+                book.add_item(_file(Path(image.name).stem, image.name, image.media_type, image.data))
+            spine: list = []
+            # The cover: the user's picture or one drawn here; e-readers show it in their library.
+            cover_name, cover_type, cover_data = self._cover(
+                collection, articles, lang,
+                name if volume is None else words["volume"].format(title=volume.name, n=number))
+            cover_item = _file("cover-image", cover_name, cover_type, cover_data)
+            cover_item.properties = ["cover-image"]
+            book.add_item(cover_item)
+            book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
+            page = self.resources.template("cover.xhtml").render(title=title, src=cover_name, lang=lang,
+                                                                 dir="rtl" if is_rtl(lang) else "", stylesheets=sheet)
+            spine.append(_add_document(book, _document("cover", "cover.xhtml", page)))
+            context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
+            for section in sections if anthology else ():
+                section["entries"] = [_Fields(title=articles[i].title.strip() or format_date(articles[i].date, lang),
+                                              href=files[i], date_text=format_date(articles[i].date, lang),
+                                              summary=_first_line(articles[i])) for i in section["members"]]
+            if anthology:
+                contents = self.resources.template("contents.xhtml").render(
+                    title=title, subtitle=date_range(articles, lang), sections=sections, **context)
+                spine.append(_add_document(book, _document("contents", "contents.xhtml", contents)))
+            section_pages = {section["href"]: _document(_stem(section["href"]), section["href"],
+                                                        self.resources.template("section.xhtml").render(
+                title=section["title"], entries=section["entries"], contents="contents.xhtml", **context))
+                for section in sections if section["href"]}
+            # The nav and NCX need only the table of contents: made now, while the chapters are rendered.
+            book.toc = _toc(sections, articles, files, lang, words, anthology)
+            ncx_item, nav_item = epub.EpubNcx(), epub.EpubNav(title=words["contents"])
+            nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
+            packager = _PackageWriter(book, _modified(articles))
+            packager.make_navigation(ncx_item, nav_item)
+            # So is the OPF, for one file per chapter (a chapter split into parts is rare: it is made again then).
+            head, lead = list(book.items), list(spine)
+            layout = [[file_name] for file_name in files]
+            items = _arrange(book, head, lead, sections, section_pages, layout, (ncx_item, nav_item))
+            packager.make_package()
+            chapters = rendering.results()
 
+        if [[part.name for part in chapter.parts] for chapter in chapters] != layout:
+            layout = [[part.name for part in chapter.parts] for chapter in chapters]
+            items = _arrange(book, head, lead, sections, section_pages, layout, (ncx_item, nav_item))
+            packager.make_package()
         relocated: dict[tuple[str, str], str] = {}  # (chapter file, id) -> the part holding it, for split chapters
         contents_of: dict[int, list[str]] = {}  # article index -> its files in the package (parts, images)
-        for section in sections:
-            children = []
-            if section["href"]:
-                page = self.resources.template("section.xhtml").render(
-                    title=section["title"], entries=section["entries"], contents="contents.xhtml", **context)
-                uid = Path(section["href"]).stem
-                spine.append(_add_document(book, uid, section["href"], page))
-            for i in section["members"]:
-                article, file_name = articles[i], files[i]
-                nav = _chapter_nav(files, i, section["href"], words) if anthology else []
-                chapter = render_chapter(article, file_name, resources=self.resources, links=links, book_lang=lang,
-                                         stylesheets=sheet, context={"nav": nav}, max_bytes=self.max_chapter_bytes)
-                for part_name, xhtml in chapter.parts:
-                    spine.append(_add_document(book, Path(part_name).stem, part_name, xhtml))
-                contents_of[i] = [name for name, _ in chapter.parts] + list(chapter.images)
-                for part_name in chapter.oversized:
-                    self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
-                              "refuse: one paragraph, preformatted block or table row of the article is that large "
-                              "on its own and cannot be split", article.source)
-                relocated.update({(file_name, id_): part for id_, part in chapter.moved.items()})
-                uid = Path(file_name).stem
-                children.append(epub.Link(file_name, article.title.strip() or format_date(article.date, lang),
-                                          "toc-" + uid))
-            if section["href"]:
-                toc.append((epub.Section(section["title"], section["href"]), children))
-            else:
-                toc.extend(children)
-
+        for i in (i for section in sections for i in section["members"]):  # reading order: warnings in it
+            article, chapter = articles[i], chapters[i]
+            for part in chapter.parts:
+                items[part.name].part = part
+            contents_of[i] = [part.name for part in chapter.parts] + list(chapter.images)
+            for part_name in chapter.oversized:
+                self.warn(f"{part_name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers "
+                          "refuse: one paragraph, preformatted block or table row of the article is that large "
+                          "on its own and cannot be split", article.source)
+            relocated.update({(files[i], id_): part for id_, part in chapter.moved.items()})
         if relocated:
             _relink(book, relocated)
-        book.toc = toc
-        book.add_item(epub.EpubNcx())
-        nav_item = epub.EpubNav(title=words["contents"])
-        nav_item.add_link(href=_STYLESHEET, rel="stylesheet", type="text/css")
-        book.add_item(nav_item)
-        book.spine = spine
-        data = _package(book, _modified(articles))
-        problems = kindle_lint(data)
-        if problems:  # never hand over a book Send-to-Kindle would reject
-            raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
+        data, stored = _package(packager)
         # What each article costs in the package (compressed, with its zip entries), to cut volumes by.
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            stored = {info.filename: info.compress_size + 2 * len(info.filename) + 76 for info in package.infolist()}
         costs = [(article, sum(stored["EPUB/" + f] for f in contents_of[i])) for i, article in enumerate(articles)]
         used = {"EPUB/" + f for names in contents_of.values() for f in names}
         frame = sum(size for entry, size in stored.items() if entry not in used)
         return _Built(data, costs, frame, whole_title, name)
-
 
     def _cover(self, collection: Collection, articles: list[Article], lang: str, name: str) -> tuple[str, str, bytes]:
         """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a JPEG showing ``name``."""
@@ -490,13 +522,199 @@ def _wrap(text: str, face, width: int) -> list[str]:
     return lines
 
 
-def _add_document(book: epub.EpubBook, uid: str, file_name: str, text: str) -> epub.EpubItem:
-    """Add an XHTML document; the item, for the spine (ebooklib looks a uid up among all items, per spine entry)."""
-    # A plain item: ebooklib keeps our bytes as they are (EpubHtml would re-parse them).
-    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
-                         content=text.encode("utf-8"))
+def _document(uid: str, file_name: str, text: str) -> _PackagedItem:
+    """An XHTML document of the book, ready to be packaged (deflated and linted)."""
+    return _PackagedItem(uid, _part(file_name, text.encode("utf-8")))
+
+
+def _file(uid: str, file_name: str, media_type: str, data: bytes) -> _PackagedItem:
+    """A file of the book that is no document of ours (stylesheet, image), deflated now, while chapters render."""
+    return _PackagedItem(uid, _Part(file_name, _Entry.deflated(data), None, None), media_type=media_type)
+
+
+def _add_document(book: epub.EpubBook, item: _PackagedItem) -> _PackagedItem:
+    """Add a document to the book; the item, for the spine (ebooklib looks a uid up among all items per entry)."""
     book.add_item(item)
     return item
+
+
+# The chapters' classes below have no __slots__: thousands of them come back pickled from the workers,
+# and a slotted dataclass pickles field by field through fields(), about half as fast.
+@dataclass(frozen=True)
+class _Entry:
+    """A file as the ZIP archive holds it: deflated (raw, as ``zipfile`` deflates) or stored."""
+
+    data: bytes
+    crc: int
+    size: int  # before compression
+    method: int  # zipfile.ZIP_DEFLATED or zipfile.ZIP_STORED
+
+    @classmethod
+    def deflated(cls, content: bytes) -> _Entry:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return cls(compressor.compress(content) + compressor.flush(), zlib.crc32(content), len(content),
+                   zipfile.ZIP_DEFLATED)
+
+    @classmethod
+    def stored(cls, content: bytes) -> _Entry:
+        return cls(content, zlib.crc32(content), len(content), zipfile.ZIP_STORED)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One file of the book, ready to be packaged: its entry and, for a document, what the Kindle lint found in it.
+
+    ``text`` is kept only when the document links to an id in another file: a split chapter may have
+    moved that id to a later part (``_relink``); the others need only their compressed entry.
+    """
+
+    name: str  # in the package folder, e.g. a0003-2.xhtml
+    entry: _Entry
+    lint: FileLint | None  # None: not markup (a stylesheet, an image)
+    text: bytes | None
+
+
+def _part(name: str, content: bytes) -> _Part:
+    return _parts([(name, content)])[0]
+
+
+def _parts(documents: list[tuple[str, bytes]]) -> list[_Part]:
+    """Documents (name in the package folder, bytes) linted, then deflated: each step over all of them
+    in turn, which keeps each one's code and memory warm (a fifth faster than file by file)."""
+    lints = [lint_file(f"{_FOLDER}/{name}", content) for name, content in documents]
+    entries = [_Entry.deflated(content) for _, content in documents]
+    return [_Part(name, entry, lint, content if any(file != lint.name for _, file, _ in lint.links) else None)
+            for (name, content), lint, entry in zip(documents, lints, entries)]
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """A chapter as the writer packages it: :class:`convert.render.Chapter` with its parts deflated and linted."""
+
+    parts: tuple[_Part, ...]
+    images: tuple[str, ...]
+    moved: Mapping[str, str]
+    oversized: tuple[str, ...]
+
+
+class _PackagedItem(epub.EpubItem):
+    """A file in ebooklib's book, already deflated (and linted, an XHTML document made by us): ebooklib lists
+    it in the manifest and spine and hands it to ``_Entries`` as it is (a plain item, so ebooklib never
+    re-parses a document: ``EpubHtml`` would, with lxml's HTML parser, which drops deep content and raises
+    "Document is empty")."""
+
+    def __init__(self, uid: str, part: _Part | None, file_name: str | None = None,
+                 media_type: str = "application/xhtml+xml"):
+        super().__init__(uid=uid, file_name=file_name or part.name, media_type=media_type)
+        self.part = part  # None until the chapter is rendered (the OPF may be made before)
+
+    def get_content(self, default=None) -> _Part:
+        if self.part is None:
+            raise WriterError(f"internal error: {self.file_name} packaged before it was rendered")
+        return self.part
+
+
+@dataclass(frozen=True, slots=True)
+class _ChapterJob:
+    """What rendering the chapters of one book takes; a worker process inherits it when forked."""
+
+    articles: list[Article]
+    files: list[str]
+    section_of: list[str] | None  # article index -> its section page ("" if none); None: no navigation bar
+    words: Mapping[str, str]
+    resources: Resources
+    links: BookLinks
+    lang: str
+    stylesheets: list[str]
+    max_bytes: int
+
+    def render(self, indexes: range) -> list[_Rendered]:
+        """Chapters ``indexes`` (in the book's reading order), rendered, then linted and deflated together."""
+        chapters = [render_chapter(self.articles[i], self.files[i], resources=self.resources, links=self.links,
+                                   book_lang=self.lang, stylesheets=self.stylesheets, context={"nav": self._nav(i)},
+                                   max_bytes=self.max_bytes) for i in indexes]
+        parts = iter(_parts([(name, xhtml.encode("utf-8")) for chapter in chapters for name, xhtml in chapter.parts]))
+        return [_Rendered(tuple(next(parts) for _ in chapter.parts), chapter.images, chapter.moved, chapter.oversized)
+                for chapter in chapters]
+
+    def _nav(self, i: int) -> list[tuple[str, str]]:
+        """The navigation bar of chapter ``i``: previous, section, contents, next (none in a book of one article)."""
+        return [] if self.section_of is None else _chapter_nav(self.files, i, self.section_of[i], self.words)
+
+    def runs(self, size: int) -> list[range]:
+        """The chapters in runs of at most ``size``, in order."""
+        count = len(self.articles)
+        return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+# From this many chapters on, worker processes render them (forking costs more than a few chapters do).
+_PARALLEL_FROM = 200
+_RUN = 128  # chapters rendered one after the other, then linted and deflated together
+_job: _ChapterJob | None = None  # in a worker process: the book whose chapters it renders
+
+
+def _take_job(job: _ChapterJob) -> None:
+    global _job
+    _job = job
+
+
+def _render_run(indexes: range) -> list[_Rendered]:
+    assert _job is not None
+    return _job.render(indexes)
+
+
+class _ChapterRendering:
+    """The chapters of a book, rendered (and deflated and linted) while the writer makes the rest of the book.
+
+    A book of :data:`_PARALLEL_FROM` chapters or more is rendered by one forked worker per core, in
+    runs of chapters handed out in order: a worker starts with the writer's articles, links and
+    compiled templates, and only the finished chapters travel back. A smaller book, or one written
+    from a process running other threads (forking those can leave a lock held forever in the
+    child), is rendered here. Either way :meth:`results` gives the same chapters.
+    """
+
+    def __init__(self, job: _ChapterJob):
+        self.job = job
+        self.pool: ProcessPoolExecutor | None = None
+        count, workers = len(job.articles), _workers()
+        if count < _PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
+            return
+        job.resources.template("chapter.xhtml")  # compiled once, before the workers inherit it
+        # Keep the garbage collector off the writer's objects in the workers: walking them would copy
+        # every page they sit on into each worker (copy-on-write).
+        gc.freeze()
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_take_job, initargs=(job,))
+        # Runs small enough to keep every worker busy to the end, and to bound what a worker holds.
+        size = min(_RUN, -(-count // (workers * 8)))
+        self.runs = [self.pool.submit(_render_run, run) for run in job.runs(size)]
+
+    def __enter__(self) -> _ChapterRendering:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            gc.unfreeze()
+
+    def results(self) -> list[_Rendered]:
+        """Every chapter, in the order of the book's articles."""
+        if self.pool is not None:
+            try:
+                return [chapter for run in self.runs for chapter in run.result()]
+            except Exception:  # noqa: BLE001  (rendered again below, where the error is raised as itself)
+                # A worker's exception may not survive the trip back (not every exception pickles), and a
+                # worker may die: rendering here raises the error with its own type and traceback.
+                pass
+        return [chapter for run in self.job.runs(_RUN) for chapter in self.job.render(run)]
+
+
+def _workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 _FRAGMENT_LINK = re.compile(rb'href="([^"#]+)#([^"]+)"')
@@ -505,19 +723,73 @@ _FRAGMENT_LINK = re.compile(rb'href="([^"#]+)#([^"]+)"')
 def _relink(book: epub.EpubBook, relocated: dict[tuple[str, str], str]) -> None:
     """Point links to an id of a split chapter (``a0003.xhtml#x``) at the part that holds it (``a0003-2.xhtml#x``).
 
-    Links are rewritten in the serialized chapters (the canonical form double-quotes every
-    attribute) and only in those that name a split chapter at all.
+    Links are rewritten in the serialized documents (the canonical form double-quotes every
+    attribute) and only in those that link to an id in another file (``_Part.text``) and name
+    a split chapter; a document rewritten is deflated and linted again.
     """
     split = {file.encode() for file, _ in relocated}
 
     def target(match: re.Match) -> bytes:
-        file, fragment = match.group(1).decode(), xml_unescape(match.group(2).decode(), {"&quot;": '"'})
+        file, fragment = match.group(1).decode(), html.unescape(match.group(2).decode())
         part = relocated.get((file, fragment))
         return match.group(0) if part is None else b'href="' + part.encode() + b"#" + match.group(2) + b'"'
 
-    for item in book.get_items_of_media_type("application/xhtml+xml"):
-        if any(b'href="' + file + b"#" in item.content for file in split):
-            item.content = _FRAGMENT_LINK.sub(target, item.content)
+    for item in book.get_items():
+        text = item.part.text if isinstance(item, _PackagedItem) else None
+        if text is not None and any(b'href="' + file + b"#" in text for file in split):
+            item.part = _part(item.part.name, _FRAGMENT_LINK.sub(target, text))
+
+
+def _sections(grouped: list[tuple[str, list[Article]]]) -> list[dict]:
+    """An anthology's sections as the contents and section templates take them (their ``entries`` added later),
+    with the indexes of their articles in reading order; one unnamed section when the book has none."""
+    groups, start = [], 0
+    for label, members in grouped:
+        groups.append((label, list(range(start, start + len(members)))))
+        start += len(members)
+    if len(groups) == 1 and not groups[0][0]:
+        groups = []  # --group-by none
+    return [{"title": label, "href": f"s{index:03d}.xhtml" if groups else "", "entries": [], "members": members}
+            for index, (label, members) in enumerate(groups or [("", list(range(start)))], 1)]
+
+
+def _toc(sections: list[dict], articles: list[Article], files: list[str], lang: str, words,
+         anthology: bool) -> list:
+    """The table of contents (nav and NCX): the contents page, then each section with its chapters."""
+    toc: list = [epub.Link("contents.xhtml", words["contents"], "toc-contents")] if anthology else []
+    for section in sections:
+        children = [epub.Link(files[i], articles[i].title.strip() or format_date(articles[i].date, lang),
+                              "toc-" + _stem(files[i])) for i in section["members"]]
+        if section["href"]:
+            toc.append((epub.Section(section["title"], section["href"]), children))
+        else:
+            toc.extend(children)
+    return toc
+
+
+def _arrange(book: epub.EpubBook, head: list, lead: list, sections: list[dict], section_pages: dict[str, _PackagedItem],
+             layout: list[list[str]], tail: tuple) -> dict[str, _PackagedItem]:
+    """Set the book's items and spine: ``head`` (items) and ``lead`` (spine) as they are, then each section's
+    page and its chapters' files (``layout``: article index -> file names), then ``tail``. The chapter files'
+    items by name, their parts still to be set."""
+    items: dict[str, _PackagedItem] = {}
+    book.items = list(head)
+    book.spine = list(lead)
+    for section in sections:
+        if section["href"]:
+            book.spine.append(_add_document(book, section_pages[section["href"]]))
+        for i in section["members"]:
+            for file_name in layout[i]:
+                items[file_name] = _add_document(book, _PackagedItem(_stem(file_name), None, file_name))
+                book.spine.append(items[file_name])
+    for item in tail:
+        book.add_item(item)
+    return items
+
+
+def _stem(file_name: str) -> str:
+    """``a0003-2.xhtml`` -> ``a0003-2``: a document's uid (what ``Path.stem`` says, for thousands of names)."""
+    return file_name.rpartition(".")[0] or file_name
 
 
 def _chapter_nav(files: list[str], i: int, section_href: str, words) -> list[tuple[str, str]]:
@@ -682,10 +954,14 @@ def _package_image(data: bytes, n: int) -> _Image:
 
 
 class _Entries:
-    """Stands in for the ZipFile ebooklib writes to: keeps the entries, in order, for ``_package`` to zip once."""
+    """Stands in for the ZipFile ebooklib writes to: keeps the files, in order, for ``_package`` to zip once.
+
+    Our documents come as their :class:`_Part` (``_PackagedItem.get_content``, and the nav and
+    NCX made by ``_PackageWriter.make_navigation``), already deflated and linted.
+    """
 
     def __init__(self) -> None:
-        self.entries: dict[str, bytes] = {}
+        self.entries: dict[str, bytes | _Part] = {}
 
     def writestr(self, name, data, compress_type=None) -> None:
         name = name.filename if isinstance(name, zipfile.ZipInfo) else name
@@ -699,8 +975,42 @@ class _PackageWriter(epub.EpubWriter):
     """ebooklib's writer making the OPF, nav and NCX, with the zip left to ``_package``.
 
     The same steps as ``EpubWriter.write``, into ``_Entries``: zipping ebooklib's archive
-    and then re-zipping it reproducibly would compress every file twice.
+    and then re-zipping it reproducibly would compress every file twice. The nav and NCX
+    need only the table of contents (no page list: our documents are plain items, in which
+    ebooklib looks for none), so ``make_navigation`` can make them before the chapters are done;
+    the OPF needs the files' names only, so ``make_package`` can make it then too.
     """
+
+    def __init__(self, book: epub.EpubBook, modified: dt.datetime):
+        super().__init__(None, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
+                                      "epub3_pages": False, "raise_exceptions": True})
+        self.modified = modified
+        self.navigation: dict[type, _Part] = {}
+        self.package: _Part | None = None
+
+    def make_package(self) -> None:
+        """The OPF for the book's metadata, items and spine as they are now (not their content), deflated and linted."""
+        self.package, self.out = None, _Entries()
+        self._write_opf()
+        ((name, opf),) = self.out.entries.items()
+        self.package = _part(name.removeprefix(f"{self.book.FOLDER_NAME}/"), opf)
+
+    def _write_opf(self) -> None:
+        if self.package is None:
+            super()._write_opf()
+        else:
+            self.out.writestr(f"{self.book.FOLDER_NAME}/{self.package.name}", self.package)
+
+    def make_navigation(self, ncx: epub.EpubNcx, nav: epub.EpubNav) -> None:
+        """The NCX and the nav document ``nav``, from the book's table of contents, deflated and linted."""
+        self.navigation = {epub.EpubNcx: _part(ncx.file_name, super()._get_ncx()),
+                           epub.EpubNav: _part(nav.file_name, super()._get_nav(nav))}
+
+    def _get_ncx(self):
+        return self.navigation.get(epub.EpubNcx) or super()._get_ncx()
+
+    def _get_nav(self, item):
+        return self.navigation.get(epub.EpubNav) or super()._get_nav(item)
 
     def write(self) -> None:
         self.out = _Entries()
@@ -709,119 +1019,72 @@ class _PackageWriter(epub.EpubWriter):
         self._write_items()
 
 
-def _package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
-    """The book as a reproducible EPUB: ``mimetype`` first and stored, then ebooklib's files, fixed times."""
-    writer = _PackageWriter(None, book, {"mtime": modified, "epub3_landmark": False, "epub2_guide": False,
-                                         "raise_exceptions": True})
+def _package(writer: _PackageWriter) -> tuple[bytes, dict[str, int]]:
+    """The book as a reproducible EPUB (``mimetype`` first and stored, then ebooklib's files, fixed
+    times), linted for Send-to-Kindle; and what each file costs in it (its entry, compressed, with
+    its headers).
+
+    The lint sees every markup file before it is zipped: our documents were linted where they
+    were made, the rest (the OPF) is linted here. A book it finds a problem in is refused
+    (``WriterError``): the built-in templates never make one, a user's own template still can.
+    """
     writer.process()
     writer.write()
-    stamp = max(modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        entries = {"mimetype": b"application/epub+zip", **writer.out.entries}
-        for name, content in entries.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            target.writestr(info, content)
-    return out.getvalue()
+    entries = {"mimetype": _Entry.stored(b"application/epub+zip")}
+    lints: list[FileLint] = []
+    for name, content in writer.out.entries.items():
+        if isinstance(content, _Part):
+            if f"{_FOLDER}/{content.name}" != name:  # linted under another name: its links would have been misread
+                raise WriterError(f"internal error: {content.name} packaged as {name}, not in {_FOLDER}/")
+            entries[name] = content.entry
+            if content.lint is not None:
+                lints.append(content.lint)
+        else:
+            entries[name] = _Entry.deflated(content)
+            if name.lower().endswith(MARKUP):
+                lints.append(lint_file(name, content))
+    problems = problems_of(lints)
+    if problems:  # never hand over a book Send-to-Kindle would reject
+        raise WriterError("the EPUB would be rejected by Send-to-Kindle: " + "; ".join(problems))
+    stamp = max(writer.modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
+    return _zip(entries, stamp), {name: len(e.data) + 2 * len(name) + 76 for name, e in entries.items()}
 
 
-# Send-to-Kindle lint: the problems the community fixers (kindle-epub-fix and the like) repair
-# because Amazon answers them with error E999, although EPUBCheck accepts them.
-_MARKUP = (".xhtml", ".html", ".htm", ".opf", ".ncx")
-_XML_DECLARATION = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*(["'])utf-8\1[^>]*\?>""",
-                              re.IGNORECASE)
-_XHTML = "{http://www.w3.org/1999/xhtml}"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_DC_LANGUAGE = "{http://purl.org/dc/elements/1.1/}language"
-_NCX_CONTENT = "{http://www.daisy.org/z3986/2005/ncx/}content"
-_LANG_ATTRIBUTES = etree.XPath("//@lang | //@xml:lang")
-# Link targets with a fragment: every href, and the NCX's content/@src.
-_FRAGMENT_TARGETS = etree.XPath("//@href[contains(., '#')] | //ncx:content/@src[contains(., '#')]",
-                                namespaces={"ncx": "http://www.daisy.org/z3986/2005/ncx/"})
-# RFC 5646 (BCP 47) well-formedness: langtag, private use, or a grandfathered tag.
-_BCP47 = re.compile(r"""
-    (?: (?: [a-z]{2,3} (?:-[a-z]{3}){0,3} | [a-z]{4,8} )   # language, extlang
-        (?: -[a-z]{4} )?                                    # script
-        (?: -(?:[a-z]{2}|[0-9]{3}) )?                       # region
-        (?: -(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}) )*          # variants
-        (?: -[0-9a-wyz](?:-[a-z0-9]{2,8})+ )*               # extensions
-        (?: -x(?:-[a-z0-9]{1,8})+ )?                        # private use
-    | x(?:-[a-z0-9]{1,8})+
-    | en-gb-oed | i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
-    | sgn-(?:be-fr|be-nl|ch-de) | art-lojban | cel-gaulish | no-(?:bok|nyn) | zh-(?:guoyu|hakka|min|min-nan|xiang)
-    )""", re.IGNORECASE | re.VERBOSE)
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
 
 
-def is_language_tag(tag: str) -> bool:
-    """Whether ``tag`` is a well-formed BCP 47 language tag (``zh-CN``, ``en``, ``und``; not ``C`` or ``zh_CN``).
+def _zip(entries: Mapping[str, _Entry], stamp: tuple[int, ...]) -> bytes:
+    """A ZIP archive of ``entries`` (name -> entry, in order), byte for byte what ``zipfile`` writes for
+    them with ``ZipInfo(name, date_time=stamp)``, made on Unix (``create_system`` 3), mode 644.
 
-    Form only, as RFC 5646 defines it: a well-formed tag need not be registered (``POSIX`` is well-formed)."""
-    return bool(_BCP47.fullmatch(tag))
-
-
-def kindle_lint(data: bytes) -> list[str]:
-    """What Send-to-Kindle would reject in this EPUB, one readable message per problem, naming the file.
-
-    Checked: an XHTML, OPF or NCX file without an XML declaration saying ``encoding="utf-8"``;
-    a link whose fragment targets a ``<body>`` id; a language tag (``dc:language``, ``lang``,
-    ``xml:lang``) that is not well-formed BCP 47; an ``<img>`` without a ``src``. A markup file
-    that is not well-formed XML is reported too, as nothing else can be checked in it.
+    Written here because ``zipfile`` cannot take a file deflated elsewhere (the chapters are
+    deflated in the worker that rendered them). Up to 2 GB, as ``zipfile`` writes without
+    ZIP64 extra fields; more than 65,535 files take its ZIP64 end records.
     """
-    problems: list[str] = []
-    body_ids: dict[str, str] = {}
-    fragment_links: list[tuple[str, str, str, str]] = []  # (file, link as written, target file, fragment)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        return [f"not a ZIP archive ({exc})"]
-    with book:
-        # One file at a time, so that a book of 10,000 chapters is never 10,000 trees in memory.
-        for name in (n for n in book.namelist() if n.lower().endswith(_MARKUP)):
-            content = book.read(name)
-            if not _XML_DECLARATION.match(content):
-                problems.append(f'{name}: no XML declaration with encoding="utf-8"')
-            try:
-                tree = etree.fromstring(content, parser)
-            except etree.XMLSyntaxError as exc:
-                problems.append(f"{name}: not well-formed XML ({exc})")
-                continue
-            # XPath walks the tree in C: a Python loop over every element costs more than the parse.
-            for tag in _LANG_ATTRIBUTES(tree):
-                element = tag.getparent()
-                # An empty lang on an inner element is allowed (language unknown); on the root it is not.
-                if (tag or element is tree) and not is_language_tag(tag):
-                    problems.append(f"{name}: bad language tag {str(tag)!r} on <{etree.QName(element).localname}>")
-            for element in tree.iter(_DC_LANGUAGE):
-                if not is_language_tag((element.text or "").strip()):
-                    problems.append(f"{name}: bad language tag {element.text!r} in dc:language")
-            for element in tree.iter(_XHTML + "img"):
-                if not (element.get("src") or "").strip():
-                    problems.append(f"{name}: <img> without src")
-            for element in tree.iter(_XHTML + "body"):
-                if element.get("id"):
-                    body_ids[name] = element.get("id")
-            for target in _FRAGMENT_TARGETS(tree):
-                if not urlsplit(target).scheme:
-                    path, fragment = target.split("#", 1)
-                    if fragment:
-                        fragment_links.append((name, str(target), _resolve(name, unquote(path)) if path else name,
-                                               unquote(fragment)))
-    for name, target, file, fragment in fragment_links:
-        if body_ids.get(file) == fragment:
-            problems.append(f"{name}: link {target!r} targets the <body> id of {file}")
-    return problems
+    dos_date = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
+    dos_time = stamp[3] << 11 | stamp[4] << 5 | stamp[5] // 2
+    chunks: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for name, entry in entries.items():
+        # An ASCII name as it is; another in UTF-8, which bit 11 of the flags says (APPNOTE 4.4.4).
+        encoded, flags = (name.encode("ascii"), 0) if name.isascii() else (name.encode("utf-8"), 0x800)
+        fields = (entry.method, dos_time, dos_date, entry.crc, len(entry.data), entry.size, len(encoded))
+        header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, 0, flags, *fields, 0)
+        directory += (_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 3, 20, 0, flags, *fields, 0, 0, 0, 0, 0o644 << 16,
+                                           offset), encoded)
+        chunks += (header, encoded, entry.data)
+        offset += len(header) + len(encoded) + len(entry.data)
+    listing = b"".join(directory)
+    if offset + len(listing) > _ZIP64_LIMIT or max(e.size for e in entries.values()) * 1.05 > _ZIP64_LIMIT:
+        raise WriterError(f"the EPUB would be {_size(offset + len(listing))}: over 2 GB, which no e-reader opens; "
+                          "use --split-every N or --split-by month")
+    count, records = len(entries), []
+    if count > 0xFFFF:  # a ZIP64 end record and its locator; the classic end record then says 0xFFFF files
+        records.append(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(listing), offset))
+        records.append(struct.pack("<4sLQL", b"PK\x06\x07", 0, offset + len(listing), 1))
+        count = 0xFFFF
+    records.append(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(listing), offset, 0))
+    return b"".join(chunks) + listing + b"".join(records)
 
-
-def _resolve(base: str, relative: str) -> str:
-    """The archive name ``relative`` points to from the file ``base``."""
-    parts = base.split("/")[:-1]
-    for part in relative.split("/"):
-        if part == "..":
-            parts = parts[:-1]
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/".join(parts)
