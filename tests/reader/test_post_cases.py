@@ -1,6 +1,7 @@
 """Reader edge cases, one small case file each (tests/cases/reader/)."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,41 @@ def test_plain_paragraph_text_is_what_rendering_would_show(source):
     plain = plain_paragraph_text(source)
     if plain is not None:
         assert plain == summary_text(render_markdown(source))
+
+
+# The single regexes that _needs_cleaning and _normalize_space replace, for speed: the oracles.
+_NEEDS_CLEANING_REGEX = re.compile(
+    r"<!--|<(?:script|style|iframe|object|embed|video|audio|form|input|button|select|textarea|svg|math|"
+    r"template|noscript|head|title|meta|link)\b|hidden|display", re.IGNORECASE)
+_markup = st.lists(st.sampled_from(
+    ["<!--", "<", ">", "-", "!", "hidden", "display", "HiDdEn", "DISPLAY", "h\u0131dden", "h\u0130dden", "di\u017fplay",
+     "d\u0130splay", "\u0130", "\u0131", "\u017f", "\u212a", "<script", "<Style", "<\u017fvg", "<l\u0130nk", "<iframe",
+     "<scripts", "h", "i", "d", "e", "n", "s", "p", "l", "a", "y", "I", "S", " ", "\n", "\t", "\u00a0", "\u3000",
+     "\u2028", "\x1c", "\x85", "\u200b", "离", "a b"]), max_size=30).map("".join)
+
+
+@given(_markup)
+@example("h\u0130dden")
+@example("<p>d\u0131splay</p>")
+def test_needs_cleaning_finds_what_the_one_regex_finds(fragment):
+    from convert.reader.post import _needs_cleaning
+
+    assert _needs_cleaning(fragment) == bool(_NEEDS_CLEANING_REGEX.search(fragment))
+
+
+@given(_markup | st.text())
+def test_normalize_space_is_the_regex_collapse(text):
+    from convert.reader.post import _normalize_space
+
+    assert _normalize_space(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_normalize_space_takes_the_whitespace_re_takes():
+    from convert.reader.post import _normalize_space
+
+    for code in range(0x110000):
+        char = chr(code)
+        assert _normalize_space(f"a{char}b") == re.sub(r"\s+", " ", f"a{char}b").strip()
 
 
 def test_long_summaries_are_cut_at_a_sentence_end():
