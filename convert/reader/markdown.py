@@ -896,6 +896,23 @@ _FAST_PART_RE = re.compile(r"<>|<(https?://[^<>\x00-\x20]*)>|\[([^\]]+)\]\(([^)]
 _FAST_BAD_START_RE = re.compile(r"[ \t#>+*=\-]|\d+[.)]")
 
 
+# A line of the commonest block HTML, taken in one match: elements with a known block
+# name in lower case, attributes exactly as _TAG_RE reads them, no self-closing slash,
+# text without '<' and their own closing tag; at most three blanks between them and
+# nothing but blanks after. For such a line the general scan (_scan_html_run) ends at
+# the same place with nothing stray, so the line is copied as it would copy it; any
+# other line takes the general scan.
+_SIMPLE_NAMES = "|".join(sorted(_BLOCK_ELEMENTS - _VOID_ELEMENTS, key=lambda name: (-len(name), name)))
+_SIMPLE_ELEMENT = (
+    rf"<(?P<name{{n}}>{_SIMPLE_NAMES})(?![-\w.:]){_S}*"
+    rf"(?>(?:{_S}+{_NAME}(?:{_S}*={_S}*(?:\w+|(?P<quote{{n}}>\"|').*?(?P=quote{{n}})))?)*){_S}*>"
+    rf"[^<]*</(?P=name{{n}}){_S}*>"
+)
+_SIMPLE_HTML_LINE_RE = re.compile(
+    rf" {{0,3}}{_SIMPLE_ELEMENT.format(n=1)}(?:[ \t]{{0,3}}{_SIMPLE_ELEMENT.format(n=2)})*[ \t]*(?=\n|\Z)", re.S
+)
+
+
 def _fast_text(text: str) -> str:
     text = text.replace(">", "&gt;")
     return _TYPO_RE.sub(lambda m: _TYPO[m.group(0)], text) if "-" in text or "." in text else text
@@ -979,6 +996,12 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
         while lead < eol and text[lead] == " ":
             lead += 1
         if lead - pos <= 3 and text.startswith("<", lead):
+            simple = _SIMPLE_HTML_LINE_RE.match(text, pos)
+            if simple is not None:
+                eol = simple.end()
+                out.append(text[pos:eol] + "\n")
+                pos = eol + 1
+                continue
             strays: list[tuple[int, int]] = []
             run = _scan_html_run(text, pos, strays)
             if run is not None:

@@ -161,6 +161,33 @@ def test_never_raises_and_fast_path_agrees(text):
     assert html == render_markdown(text, fast_path=False)
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["<p>", " <p>", "<div>", '<p class="em_media">', "<li>", "<P>", "<hr>", "<span>"]),
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<P>", "</P>", "<div>", "</div >", "<pre>", "</pre>", "<li>", "</li>", "<h1 id=x>", "</h1>",
+             '<p class="em_media">', "<p title='a>b'>", "<p a= 'x\ny'>", "<p a=b c>", "<p/>", "<p />", "<hr>", "</hr>",
+             "<br>", "<span>", "</span>", "<p:x>", "</p:x>", "<!-- c -->", "<script>", "</script>", "<pa>", "<p-x>",
+             " ", "  ", "\t", "\n", "\n\n", "中文", "a", ">", "=", "'", '"', "/"]
+        ),
+        max_size=16,
+    ).map("".join),
+)
+def test_simple_html_lines_end_where_the_general_scan_ends(opening, rest):
+    from convert.reader.markdown import _SIMPLE_HTML_LINE_RE, _scan_html_run
+
+    text = opening + rest
+    simple = _SIMPLE_HTML_LINE_RE.match(text)
+    if simple is None:
+        return
+    strays: list[tuple[int, int]] = []
+    end, complete = _scan_html_run(text, 0, strays)
+    eol = text.find("\n", end)
+    eol = len(text) if eol < 0 else eol
+    assert complete and not strays and not text[end:eol].strip(" \t") and eol == simple.end(), text
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_renders(text):
