@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
 import traceback
 import unicodedata
@@ -101,6 +102,27 @@ def decode(data: bytes, source: PostSource, input_encoding: str | None) -> str:
         raise InputError(source.display, f"unknown input encoding {encoding!r}") from None
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes, as ``path.read_bytes()`` gives them, in two system calls for a
+    small file instead of pathlib's and io's layers (half the cost per post)."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) != size:  # grown, shrunk or sizeless (a pipe, /proc): read to the end
+            parts = [data]
+            while data:
+                data = os.read(fd, 1 << 16)
+                parts.append(data)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
+
+
 def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, links: LinkMaps) -> PostResult:
     """Read one post. Never raises for a problem in the file: the result says."""
     result = PostResult(source)
@@ -109,7 +131,7 @@ def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, li
         result.diagnostics.append(Diagnostic(message, source.display, line))
 
     try:
-        data = source.data if source.data is not None else source.path.read_bytes()
+        data = source.data if source.data is not None else _read_file(source.path)
         text = decode(data, source, settings.input_encoding)
         try:
             split = split_front_matter(text, warn)
