@@ -57,7 +57,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..text import is_cjk
 
-__all__ = ["render_markdown"]
+__all__ = ["render_markdown", "render_markdown_blocks", "prefix_html"]
 
 # --- kramdown's HTML grammar (kramdown/parser/html.rb), ported to Python ---------------
 # Ruby's \s is ASCII only; REXML's name is [[:alpha:]_][-[:alnum:]._]* with an optional prefix.
@@ -975,16 +975,19 @@ def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
     return f"<p>{para}</p>\n"
 
 
-def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
+def _fast_render(md: MarkdownIt, text: str, east_asian: bool,
+                 blocks: list[tuple[int, int, int]] | None = None) -> str | None:
     """HTML for a body of block HTML and plain paragraphs with links; None for anything else.
 
     Top level only: each block starts after a blank line (or at the start), so
     no container or lazy continuation is involved.  Block HTML is copied line by
-    line exactly as markdown-it emits html_block tokens.
+    line exactly as markdown-it emits html_block tokens.  ``blocks``, when given,
+    receives each top-level block as (source start, source end, end of its HTML).
     """
     if "\r" in text or "\0" in text:
         return None  # markdown-it normalizes these first; leave them to it
     out = []
+    size = 0  # of the HTML so far
     pos, n = 0, len(text)
     while pos < n:
         eol = text.find("\n", pos)
@@ -997,22 +1000,26 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
             lead += 1
         if lead - pos <= 3 and text.startswith("<", lead):
             simple = _SIMPLE_HTML_LINE_RE.match(text, pos)
+            run = None
             if simple is not None:
                 eol = simple.end()
-                out.append(text[pos:eol] + "\n")
-                pos = eol + 1
-                continue
-            strays: list[tuple[int, int]] = []
-            run = _scan_html_run(text, pos, strays)
-            if run is not None:
-                end, complete = run
-                if not complete or strays:
-                    return None  # unclosed tag / stray closing tag: rare, leave it to markdown-it
-                eol = text.find("\n", end)
-                eol = n if eol < 0 else eol
-                if text[end:eol].strip(" \t"):
-                    return None  # Markdown after a closing tag on the same line
-                out.append(text[pos:eol] + "\n")
+            else:
+                strays: list[tuple[int, int]] = []
+                run = _scan_html_run(text, pos, strays)
+                if run is not None:
+                    end, complete = run
+                    if not complete or strays:
+                        return None  # unclosed tag / stray closing tag: rare, leave it to markdown-it
+                    eol = text.find("\n", end)
+                    eol = n if eol < 0 else eol
+                    if text[end:eol].strip(" \t"):
+                        return None  # Markdown after a closing tag on the same line
+            if simple is not None or run is not None:
+                piece = text[pos:eol] + "\n"
+                out.append(piece)
+                size += len(piece)
+                if blocks is not None:
+                    blocks.append((pos, eol, size))
                 pos = eol + 1
                 continue
         blank = _BLANK_LINE_RE.search(text, pos)
@@ -1021,8 +1028,30 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
         if para is None:
             return None
         out.append(para)
+        size += len(para)
+        if blocks is not None:
+            blocks.append((pos, stop, size))
         pos = stop + 1
     return "".join(out)
+
+
+def prefix_html(html: str, blocks: list[tuple[int, int, int]], length: int) -> str | None:
+    """What ``render_markdown(text[:length])`` gives, cut from ``html``, the rendering of
+    ``text`` whose top-level ``blocks`` :func:`render_markdown_blocks` gave; None when a
+    block straddles ``length`` (render the prefix then).
+
+    Why the cut is exact: the fast path renders each block from its own lines (every
+    scan in it stops at the block's end and no pattern looks past it), so a prefix
+    that ends between blocks renders as the same blocks, and blank lines add nothing.
+    """
+    end = 0
+    for start, stop, html_end in blocks:
+        if start >= length:
+            break
+        if stop > length:
+            return None
+        end = html_end
+    return html[:end]
 
 
 @functools.lru_cache(maxsize=None)
@@ -1044,3 +1073,14 @@ def render_markdown(
         if html is not None:
             return html
     return md.render(text)
+
+
+def render_markdown_blocks(text: str) -> tuple[str, list[tuple[int, int, int]] | None]:
+    """``render_markdown(text)``, and its top-level blocks as (source start, source end,
+    HTML end) when the fast path rendered it (else None), for :func:`prefix_html`."""
+    md = _parser(True, True)
+    blocks: list[tuple[int, int, int]] = []
+    html = _fast_render(md, text, True, blocks)
+    if html is not None:
+        return html, blocks
+    return md.render(text), None

@@ -25,7 +25,7 @@ from . import jekyll
 from .clean import clean_body
 from .frontmatter import SplitPost, split_front_matter
 from .liquid import render_liquid
-from .markdown import render_markdown
+from .markdown import prefix_html, render_markdown, render_markdown_blocks
 from .site import SiteConfig
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".txt", ""})
@@ -249,7 +249,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     permalink = jekyll.absolute_url(site.url, site.baseurl, path) if site.url else (site.baseurl + path)
     article_id = jekyll.absolute_url(site.url, site.baseurl, post_id) if site.url else post_id
 
-    rendered = render_markdown(body_source) if is_markdown else body_source
+    rendered, blocks = render_markdown_blocks(body_source) if is_markdown else (body_source, None)
     source_dir = source.path.parent if source.data is None else None
     cleaned = clean_body(rendered, page_url=permalink, site_url=site.url, source_dir=source_dir,
                          source_root=source.root, warn=lambda m: warn(m, split.body_line))
@@ -257,7 +257,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
     result.dropped = dict(cleaned.dropped)  # a plain dict: it travels back from worker processes
 
     title = _title(lower.get("title"), file_slug, body, lambda message: warn(message, line("title")))
-    summary = _summary(lower, body_source, is_markdown, config)
+    summary = _summary(lower, body_source, is_markdown, config, rendered, blocks)
     lang = (str(lower.get("lang") or lower.get("language") or "") or language_suffix or site.lang
             or detect_lang(summary or _text(body[:2000])))
     authors = _authors(lower.get("authors", lower.get("author"))) or ((site.author,) if site.author else ())
@@ -370,8 +370,12 @@ SUMMARY_LIMIT = 600
 _SENTENCE_END = re.compile(r"(?:[。！？]|[.!?…](?=[\s”’」』）)]|$))[”’」』）)]*")
 
 
-def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig) -> str:
-    """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator."""
+def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig,
+             body_html: str = "", blocks: list[tuple[int, int, int]] | None = None) -> str:
+    """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator.
+
+    ``body_html`` and ``blocks``: the body's rendering (:func:`render_markdown_blocks`), which
+    gives the excerpt's when the excerpt is the start of the body, ending between blocks."""
     for key in ("excerpt", "summary", "description"):
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
@@ -390,7 +394,11 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
         plain = plain_paragraph_text(excerpt)
         if plain is not None:
             return shorten(plain, truncated=truncated)
-    rendered = render_markdown(excerpt) if is_markdown else excerpt
+    rendered = None
+    if is_markdown and blocks is not None and body_source.startswith(excerpt):
+        rendered = prefix_html(body_html, blocks, len(excerpt))
+    if rendered is None:
+        rendered = render_markdown(excerpt) if is_markdown else excerpt
     return shorten(summary_text(rendered), truncated=truncated)
 
 

@@ -188,6 +188,30 @@ def test_simple_html_lines_end_where_the_general_scan_ends(opening, rest):
     assert complete and not strays and not text[end:eol].strip(" \t") and eol == simple.end(), text
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", '<p class="x">', "<div>", "</div>", "<!-- c -->", "<span>", "</span>", "<1%", "> q",
+             "中文", "摘要", "a b", "-", "--", "...", "[链接](//x.com/a)", "<http://a.b/c>", "* ", "1. ", "# ", "`c`",
+             "\n", "\n", "\n\n", "\n\n", "\n  \n", "  ", "\t", "\r", "&amp;", "_x_"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_a_prefix_ending_between_blocks_renders_as_the_blocks_before_it(text):
+    from convert.reader.markdown import prefix_html, render_markdown_blocks
+
+    html, blocks = render_markdown_blocks(text)
+    assert html == render_markdown(text)
+    if blocks is None:
+        return
+    for length in range(len(text) + 1):
+        cut = prefix_html(html, blocks, length)
+        if cut is not None:
+            assert cut == render_markdown(text[:length]), (text, length)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_renders(text):
