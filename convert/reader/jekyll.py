@@ -54,8 +54,7 @@ def split_post_filename(name: str) -> tuple[dt.date | None, str, str]:
     if m:
         raw_date, slug, ext = m.groups()
         try:
-            y, mo, d = (int(part) for part in raw_date.split("-"))
-            date = dt.date(y, mo, d)
+            date = dt.date(*map(int, raw_date.split("-")))
         except ValueError:
             date = None
     else:
@@ -64,7 +63,7 @@ def split_post_filename(name: str) -> tuple[dt.date | None, str, str]:
             slug, ext = m2.groups()
         else:
             slug, ext = posixpath.basename(name), ""
-    return date, re.sub(r"\.*\Z", "", slug), ext
+    return date, slug.rstrip("."), ext  # Ruby's sub(/\.*\z/, "")
 
 
 # --- dates ---------------------------------------------------------------------
@@ -97,10 +96,7 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
             return naive.replace(tzinfo=site_tz)
         if tz in ("Z", "z", "UTC", "GMT"):
             return naive.replace(tzinfo=dt.timezone.utc)
-        sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        return naive.replace(tzinfo=dt.timezone(sign * offset))
+        return naive.replace(tzinfo=_fixed_offset(tz))
     try:  # "Wed, 08 Dec 2021 10:46:18 +0800" (RFC 1123/2822, used by some Hugo sites)
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -108,6 +104,14 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=site_tz)
+
+
+@functools.lru_cache(maxsize=256)  # an archive's posts share a few offsets
+def _fixed_offset(tz: str) -> dt.timezone:
+    """``+0800``, ``+08:00``, ``-05`` as a fixed-offset timezone."""
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
 
 
 def post_date(value: Any, *, filename_date: dt.date | None, site_tz: zoneinfo.ZoneInfo,
@@ -667,7 +671,10 @@ def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[st
     url = "".join(piece if isinstance(piece, str) else escape_path(_PLACEHOLDERS[piece[0]](parts)) + piece[1]
                   for piece in pieces)
     url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
+    return _SLASHES.sub("/", url) if "//" in url else url
+
+
+_SLASHES = re.compile(r"/+")
 
 
 _PLACEHOLDER_NAMES = frozenset(_PLACEHOLDERS)
