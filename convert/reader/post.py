@@ -529,12 +529,19 @@ _SCRIPT_LANGS = (
     (re.compile(r"[\u0400-\u04ff]+"), "ru"),
 )
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_HAN = _SCRIPT_LANGS[2][0]
+_KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 
 
 def detect_lang(text: str) -> str:
     """A language guessed from the script of most letters ('' when it is Latin or unclear)."""
     # A paragraph tells the script; counting by deletion keeps the work in C.
-    letters = _NOT_LETTER.sub("", text[:400])
+    text = text[:400]
+    # Mostly Han without kana or hangul is Chinese, told without the costly letter filter
+    # below: every Han character is a letter, so Han is then most letters too.
+    if 2 * (len(text) - len(_HAN.sub("", text))) > len(text) and not _KANA_OR_HANGUL.search(text):
+        return "zh"
+    letters = _NOT_LETTER.sub("", text)
     if not letters:
         return ""
     for pattern, lang in _SCRIPT_LANGS:

@@ -119,6 +119,26 @@ def test_language_from_the_script():
     assert _one("2021-12-08-202112082206672930.md")[0].lang == "zh"
 
 
+def _lang_by_letters(text):
+    """detect_lang's rule spelled out: the script of most letters (any kana: Japanese)."""
+    letters = re.sub(r"[\W\d_]+", "", text[:400])
+    for pattern, lang in (("[\u3040-\u30ff]", "ja"), ("[\uac00-\ud7af]", "ko"), ("[\u4e00-\u9fff\u3400-\u4dbf]", "zh"),
+                          ("[\u0600-\u06ff]", "ar"), ("[\u0400-\u04ff]", "ru")):
+        count = len(re.findall(pattern, letters))
+        if letters and ((lang == "ja" and count >= 5) or count * 2 > len(letters)):
+            return lang
+    return ""
+
+
+@given(st.lists(st.sampled_from(list("中文字ひらがなカタカナ・ー한국어абвابت abc12_，。「」\u3099\u30fb\u4dbf\u9fff\u3007")),
+                max_size=60).map("".join))
+def test_language_is_the_script_of_most_letters(text):
+    from convert.reader.post import detect_lang
+
+    assert detect_lang(text) == _lang_by_letters(text)
+    assert detect_lang(text * 20) == _lang_by_letters(text * 20)  # past the 400 characters looked at
+
+
 def test_summary_text_is_the_text_the_cleaned_excerpt_shows():
     from convert.reader.clean import clean_body
     from convert.reader.post import _normalize_space, _text, summary_text
