@@ -891,6 +891,8 @@ _PLAIN = r"[^\n\\`*_~!&<>\[\]()\"'|{}$^]"
 _FAST_LINE_RE = re.compile(
     rf"(?:{_PLAIN}|[()]|>(?!>)|<>|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\))+"
 )
+# Any character _PLAIN refuses (a line without one is plain text).
+_FAST_SPECIAL_RE = re.compile("[" + _PLAIN.removeprefix("[^"))
 _FAST_PART_RE = re.compile(r"<>|<(https?://[^<>\x00-\x20]*)>|\[([^\]]+)\]\(([^)]+)\)")
 # A line start that could open a block (list, heading, quote, rule, table, code...).
 _FAST_BAD_START_RE = re.compile(r"[ \t#>+*=\-]|\d+[.)]")
@@ -908,9 +910,17 @@ _SIMPLE_ELEMENT = (
     rf"(?>(?:{_S}+{_NAME}(?:{_S}*={_S}*(?:\w+|(?P<quote{{n}}>\"|').*?(?P=quote{{n}})))?)*){_S}*>"
     rf"[^<]*</(?P=name{{n}}){_S}*>"
 )
-_SIMPLE_HTML_LINE_RE = re.compile(
-    rf" {{0,3}}{_SIMPLE_ELEMENT.format(n=1)}(?:[ \t]{{0,3}}{_SIMPLE_ELEMENT.format(n=2)})*[ \t]*(?=\n|\Z)", re.S
-)
+
+
+def _simple_html_line(first: int, rest: int) -> str:
+    return (rf" {{0,3}}{_SIMPLE_ELEMENT.format(n=first)}(?:[ \t]{{0,3}}{_SIMPLE_ELEMENT.format(n=rest)})*"
+            rf"[ \t]*(?=\n|\Z)")
+
+
+_SIMPLE_HTML_LINE_RE = re.compile(_simple_html_line(1, 2), re.S)
+# Consecutive such lines: each matches where _SIMPLE_HTML_LINE_RE would, so copying
+# them as one piece gives the same text as copying them line by line.
+_SIMPLE_HTML_LINES_RE = re.compile(rf"{_simple_html_line(1, 2)}(?:\n{_simple_html_line(3, 4)})*", re.S)
 
 
 def _fast_text(text: str) -> str:
@@ -954,11 +964,13 @@ def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
     lines = chunk.split("\n")
     rendered = []
     for line in lines:
-        if (
-            line[-1] in " \t"
-            or _FAST_BAD_START_RE.match(line)
-            or not _FAST_LINE_RE.fullmatch(line)
-        ):
+        if line[-1] in " \t" or _FAST_BAD_START_RE.match(line):
+            return None
+        if _FAST_SPECIAL_RE.search(line) is None:
+            # Plain text: every character is one _FAST_LINE_RE takes, and no link starts.
+            rendered.append(_fast_text(line))
+            continue
+        if not _FAST_LINE_RE.fullmatch(line):
             return None
         out = _fast_line(md, line)
         if out is None:
@@ -999,7 +1011,7 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool,
         while lead < eol and text[lead] == " ":
             lead += 1
         if lead - pos <= 3 and text.startswith("<", lead):
-            simple = _SIMPLE_HTML_LINE_RE.match(text, pos)
+            simple = _SIMPLE_HTML_LINES_RE.match(text, pos)
             run = None
             if simple is not None:
                 eol = simple.end()

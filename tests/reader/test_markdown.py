@@ -189,6 +189,24 @@ def test_simple_html_lines_end_where_the_general_scan_ends(opening, rest):
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<p>a</p>", '<p class="x">中文</p>', " <div>b</div>", "<p>a\nb</p>", "<p>a</p><p>b</p>",
+                                 "<p>x", "<span>s</span>", "text", "<hr>", "  ", "\t"]), min_size=1, max_size=6),
+       st.sampled_from(["\n", "\n\n", "\n \n"]))
+def test_runs_of_simple_html_lines_end_where_line_by_line_ends(lines, separator):
+    from convert.reader.markdown import _SIMPLE_HTML_LINE_RE, _SIMPLE_HTML_LINES_RE
+
+    text = separator.join(lines)
+    run = _SIMPLE_HTML_LINES_RE.match(text)
+    line = _SIMPLE_HTML_LINE_RE.match(text)
+    assert (run is None) == (line is None)
+    while line is not None:
+        end = line.end()
+        line = _SIMPLE_HTML_LINE_RE.match(text, end + 1) if text.startswith("\n", end) else None
+    if run is not None:
+        assert run.end() == end, text
+
+
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(
         st.sampled_from(
