@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import nh3
 
@@ -282,7 +282,11 @@ def clean_body(
     for message in lost:
         warn(message)
     # Sorted: the scan visits tag names through a set, whose order varies between runs.
-    return CleanBody(html=out, assets=tuple(assets.values()), dropped=MappingProxyType(dict(sorted(dropped.items()))))
+    return CleanBody(html=out, assets=tuple(assets.values()),
+                     dropped=MappingProxyType(dict(sorted(dropped.items()))) if dropped else _NOTHING_DROPPED)
+
+
+_NOTHING_DROPPED: Mapping[str, int] = MappingProxyType({})
 
 
 def _sanitize(html, marking, second_pass, links, dropped, lost) -> str:
@@ -419,7 +423,8 @@ class _Links:
 
     def __init__(self, page_url, site_url, source_dir, source_root, assets, dropped):
         self.page_url = page_url
-        base = urlsplit(site_url or page_url)
+        page = _split_page_url(page_url)
+        base = urlsplit(site_url) if site_url else page
         self.scheme = base.scheme or "https"
         self.site = urlsplit(site_url) if site_url else (base if base.netloc else None)
         self.source_dir = source_dir
@@ -429,7 +434,6 @@ class _Links:
         self._root: Path | None = None
         # For the fast path of resolve(): origin ("https://host" or "" for a root-relative
         # page URL) and the page's directory; None where urljoin must decide.
-        page = urlsplit(page_url)
         self.origin = f"{page.scheme}://{page.netloc}" if page.scheme and page.netloc else (
             "" if page_url.startswith("/") and not page_url.startswith("//") else None
         )
@@ -439,8 +443,10 @@ class _Links:
 
     def tag(self, m: re.Match) -> str:
         """Resolve the URLs of one <a>/<img> tag."""
-        name = m.group(1)
-        return f"<{name}{_URL_ATTR.sub(lambda a: self._attr(name, a.group(1), a.group(2)), m.group(2))}>"
+        name, attrs = m.group(1), m.group(2)
+        if attrs.startswith(' href="') and attrs.find('"', 7) == len(attrs) - 1:  # the href alone, as most are
+            return f"<{name}{self._attr(name, 'href', attrs[7:-1])}>"
+        return f"<{name}{_URL_ATTR.sub(lambda a: self._attr(name, a.group(1), a.group(2)), attrs)}>"
 
     def _attr(self, tag: str, attr: str, value: str) -> str:
         raw = _html.unescape(value) if "&" in value else value
@@ -552,6 +558,16 @@ class _Links:
             if resolved.is_relative_to(self._root) and resolved.is_file():
                 return resolved.relative_to(self._root).as_posix()
         return None
+
+
+def _split_page_url(url: str) -> SplitResult:
+    """``urlsplit(url)``, without its work for the commonest page URL of a site without a
+    ``url``: a root-relative path with no query, fragment, or tab and line break (which
+    urlsplit removes); for it, urlsplit finds no scheme and no host either."""
+    if (url[:1] == "/" and url[1:2] != "/" and "?" not in url and "#" not in url
+            and "\t" not in url and "\n" not in url and "\r" not in url):
+        return SplitResult("", "", url, "", "")
+    return urlsplit(url)
 
 
 def _srcset(value: str) -> list[tuple[str, str]]:
