@@ -67,6 +67,16 @@ _PLAIN_START_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 
+def _any_resolver(resolvers: list) -> "re.Pattern[str]":
+    """One pattern matching where any of ``resolvers`` matches: one call instead of one each."""
+    return re.compile("|".join(f"(?{'x' if regexp.flags & re.VERBOSE else ''}:{regexp.pattern})"
+                               for _, regexp in resolvers))
+
+
+# First character -> the plain scalars starting with it that YAML resolves to anything but a string.
+_RESOLVER_PATTERNS = {first: _any_resolver(resolvers) for first, resolvers in _RESOLVERS.items()}
+
+
 def flat_yaml_mapping(text: str) -> dict[str, str] | None:
     """The header as PyYAML would read it, when it is flat strings only; else None."""
     result: dict[str, str] = {}
@@ -86,7 +96,7 @@ def flat_yaml_mapping(text: str) -> dict[str, str] | None:
             value = value[1:-1]
         elif first in _PLAIN_START_FORBIDDEN or ": " in value or " #" in value or value.endswith(":"):
             return None
-        elif any(regexp.match(value) for _, regexp in _RESOLVERS.get(first, ())):
+        elif first in _RESOLVER_PATTERNS and _RESOLVER_PATTERNS[first].match(value):
             return None  # a number, boolean, null, timestamp...: PyYAML decides
         if key in result or key in _RESOLVER_KEYS:
             return None
