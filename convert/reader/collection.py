@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import posixpath
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -110,14 +111,22 @@ def _discover(sources: Sequence[str | Path], options: ReadOptions):
     posts: list[PostSource] = []
     json_inputs: list[PostSource] = []
     seen: set[str] = set()
+    cwd = os.path.join(os.getcwd(), "")  # with its trailing separator, as join would add it
 
     def add(source: PostSource, named: bool = False) -> None:
         # A file named on the command line may be a link to one found in a folder: resolve
         # those; walked files skip links already, so their absolute path is key enough
-        # (resolving 17,000 walked paths costs a second of system calls).
-        key = str(source.path.resolve()) if named else os.path.abspath(source.path)
+        # (resolving 17,000 walked paths costs a second of system calls). On POSIX that
+        # is abspath's own join and normpath, without a getcwd call for every file.
         if source.data is not None:
             key = source.display
+        elif named:
+            key = str(source.path.resolve())
+        elif os.path is posixpath:
+            display = source.display
+            key = posixpath.normpath(display if display.startswith("/") else cwd + display)
+        else:
+            key = os.path.abspath(source.path)
         if key not in seen:
             seen.add(key)
             posts.append(source)

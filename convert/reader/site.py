@@ -208,14 +208,22 @@ def post_files(kind: str, root: Path, drafts: bool) -> list[tuple[Path, bool]]:
 def walk_files(directory: Path) -> list[Path]:
     """Every file below ``directory``, sorted by path; links are not followed (they could lead
     out of the source tree). os.scandir knows each entry's type without a system call."""
-    found: list[Path] = []
-    pending = [str(directory)]
+    found: list[tuple[str, Path, str]] = []  # (path as scandir gives it, folder, name)
+    pending = [(str(directory), Path(directory))]
     while pending:
-        with os.scandir(pending.pop()) as entries:
+        folder, folder_path = pending.pop()
+        with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    pending.append((entry.path, _child_path(folder_path, entry.name)))
                 elif entry.is_file(follow_symlinks=False):
-                    found.append(Path(entry.path))
-    found.sort(key=lambda p: p.parts)
-    return found
+                    found.append((entry.path, folder_path, entry.name))
+    # Sorted as the Paths' parts would sort (every path starts with the same folder and a
+    # name holds no separator), before any Path is made: a Path from a string costs 4 us.
+    found.sort(key=lambda item: item[0].split(os.sep))
+    return [_child_path(folder_path, name) for _, folder_path, name in found]
+
+
+# A folder's child without parsing the whole path again: pathlib's own way for listing a
+# folder (Path.iterdir), a quarter of Path(string)'s cost; joinpath where it is missing.
+_child_path = getattr(Path, "_make_child_relpath", Path.joinpath)
