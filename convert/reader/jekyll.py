@@ -14,7 +14,6 @@ No I/O: callers read files and YAML and pass values in.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import functools
 import posixpath
 import re
@@ -97,6 +96,8 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
         if tz in ("Z", "z", "UTC", "GMT"):
             return naive.replace(tzinfo=dt.timezone.utc)
         return naive.replace(tzinfo=_fixed_offset(tz))
+    import email.utils  # here: a few milliseconds of start-up that most archives never need
+
     try:  # "Wed, 08 Dec 2021 10:46:18 +0800" (RFC 1123/2822, used by some Hugo sites)
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

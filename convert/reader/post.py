@@ -12,7 +12,6 @@ import datetime as dt
 import html
 import os
 import re
-import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +142,8 @@ def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, li
     except OSError as exc:
         result.error = InputError(source.display, f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # a bug of ours on one file must not stop the others
+        import traceback  # only for this rare case
+
         detail = "".join(traceback.format_exception_only(exc)).strip()
         result.error = InputError(source.display, f"internal error while reading this file ({detail}); "
                                                   "please report it with the file attached")
