@@ -753,7 +753,8 @@ def split_excerpt(body_source: str, separator: str | None = "\n\n") -> str | Non
         for name in reversed(_LIQUID_TAG.findall(head)):
             if name in _LIQUID_BLOCKS and not re.search(r"{%-?\s*end" + name + r".*?\s*-?%}", head, re.S):
                 head += f"\n{{% end{name} %}}"
-    definitions = ["".join(parts) for parts in _LINK_REF.findall(tail) if parts[0] in head]
+    # A definition has "]:" (a cheap test before scanning the rest of the body line by line).
+    definitions = ["".join(parts) for parts in _LINK_REF.findall(tail) if parts[0] in head] if "]:" in tail else []
     if definitions:
         head += "\n\n" + "\n".join(definitions)
     return head

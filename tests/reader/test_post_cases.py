@@ -206,6 +206,18 @@ def test_normalize_space_takes_the_whitespace_re_takes():
         assert _normalize_space(f"a{char}b") == re.sub(r"\s+", " ", f"a{char}b").strip()
 
 
+_MARKDOWN_SIGNIFICANT = re.compile(  # the one alternation plain_paragraph_text's tests replace
+    r"""[\\`*_\[\]<>&{}|~"'$\x00\t]|\.\.\.|--|^[ ]*(?:[-+=#>:]|\d{1,9}[.)])|^ {4}""", re.MULTILINE)
+
+
+@given(st.lists(st.sampled_from(list("离岸 abc12.-\n\t*#>:=+)") + ["...", "--", "    ", "1. ", "１.", "٣)", "\n  - "]),
+                max_size=30).map("".join))
+def test_plain_paragraphs_are_refused_exactly_as_before(source):
+    from convert.reader.post import plain_paragraph_text
+
+    assert (plain_paragraph_text(source) is None) == bool(_MARKDOWN_SIGNIFICANT.search(source))
+
+
 def test_long_summaries_are_cut_at_a_sentence_end():
     from convert.reader.post import SUMMARY_LIMIT, shorten
 
