@@ -888,8 +888,12 @@ def _build(east_asian_line_breaks: bool, auto_ids: bool) -> MarkdownIt:
 # Anything else -> markdown-it.
 # The output is byte-identical to markdown-it's (tested on the real corpus).
 _PLAIN = r"[^\n\\`*_~!&<>\[\]()\"'|{}$^]"
+# A '<' that starts no tag, comment or autolink is text ("满足<1%"): not followed by a
+# letter, '/', '!', '?', '<' (kramdown's '<<') or '>', and no '>' after it on the line
+# (an autolink, e-mail ones too, closes on its own line).
 _FAST_LINE_RE = re.compile(
-    rf"(?:{_PLAIN}|[()]|>(?!>)|<>|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\))+"
+    rf"(?:{_PLAIN}|[()]|>(?!>)|<>|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\)"
+    r"|<(?![<>!?/A-Za-z])(?![^>]*>))+"
 )
 # Any character _PLAIN refuses (a line without one is plain text).
 _FAST_SPECIAL_RE = re.compile("[" + _PLAIN.removeprefix("[^"))
@@ -925,6 +929,8 @@ _SIMPLE_HTML_LINES_RE = re.compile(rf"{_simple_html_line(1, 2)}(?:\n{_simple_htm
 
 def _fast_text(text: str) -> str:
     text = text.replace(">", "&gt;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
     return _TYPO_RE.sub(lambda m: _TYPO[m.group(0)], text) if "-" in text or "." in text else text
 
 
