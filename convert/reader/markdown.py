@@ -892,7 +892,7 @@ _PLAIN = r"[^\n\\`*_~!&<>\[\]()\"'|{}$^]"
 # letter, '/', '!', '?', '<' (kramdown's '<<') or '>', and no '>' after it on the line
 # (an autolink, e-mail ones too, closes on its own line).
 _FAST_LINE_RE = re.compile(
-    rf"(?:{_PLAIN}|[()]|>(?!>)|<>|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\)"
+    rf"(?:{_PLAIN}|[()]|>(?!>)|<>(?!>)|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\)"
     r"|<(?![<>!?/A-Za-z])(?![^>]*>))+"
 )
 # Any character _PLAIN refuses (a line without one is plain text).
