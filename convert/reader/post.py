@@ -173,7 +173,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
             # Hugo reads a suffix as a language only for a configured one: 'only.ja.md' is 'only.ja'.
             stem, language_suffix = source.path.stem, ""
         file_slug = source.path.parent.name if stem in ("index", "_index") else stem
-    ext = source.path.suffix.lower()
+    ext = _suffix(name).lower()
 
     def line(key: str) -> int | None:
         return split.line_of(key)
@@ -184,7 +184,11 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         # takes an unquoted one as UTC.
         lower = {k: v.replace(tzinfo=tz) if isinstance(v, dt.datetime) and v.tzinfo is None else v
                  for k, v in lower.items()}
-    date_key = next((k for k in ("date", "publishdate", "pubdate") if lower.get(k) not in (None, "")), "date")
+    date_key = "date"
+    for key in ("date", "publishdate", "pubdate"):
+        if lower.get(key) not in (None, ""):
+            date_key = key
+            break
     try:
         date = jekyll.post_date(lower.get(date_key), filename_date=filename_date, site_tz=tz,
                                 warn=lambda m: warn(m, line(date_key)))
@@ -226,11 +230,14 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         path = _hugo_path(lower, source, config, slug)
         post_id = path.rstrip("/") or "/"
     else:
-        front_permalink = meta.get("permalink")
+        front_permalink = str(meta["permalink"]) if meta.get("permalink") else None
+        # The post's path in the site only for a template that has :path.
+        template = front_permalink if front_permalink is not None else jekyll.style_to_pattern(config.permalink)
         try:
             path = jekyll.permalink(config.permalink, date=date, categories=categories, slug=slug,
-                                    basename=source.path.stem, relative_path=_relative_path(source),
-                                    front_permalink=str(front_permalink) if front_permalink else None)
+                                    basename=_stem(name),
+                                    relative_path=_relative_path(source) if ":path" in template else None,
+                                    front_permalink=front_permalink)
         except InputError as exc:
             raise InputError(source.display, exc.message, line("permalink")) from None
         post_id = jekyll.post_id(path, slug)
@@ -294,6 +301,18 @@ def _relative_path(source: PostSource) -> str:
         except ValueError:
             pass
     return f"_posts/{source.path.name}"
+
+
+def _suffix(name: str) -> str:
+    """``PurePath.suffix`` of a file called ``name`` (without making a Path again)."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _stem(name: str) -> str:
+    """``PurePath.stem`` of a file called ``name``."""
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
 
 
 def _truthy(value: Any) -> bool:

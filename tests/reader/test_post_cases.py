@@ -283,3 +283,14 @@ def test_json_input_is_held_to_the_canonical_body(tmp_path):
     again.write_text(JsonWriter().render(report.collection), encoding="utf-8")
     second = read([again], ReadOptions(from_format="json"))
     assert second.collection.articles == report.collection.articles and not second.diagnostics
+
+
+def test_a_path_permalink_gets_the_post_path_in_the_site(tmp_path):
+    site = tmp_path / "site"
+    (site / "_posts" / "sub").mkdir(parents=True)
+    (site / "_config.yml").write_text("permalink: /:path/\n")
+    (site / "_posts" / "sub" / "2021-12-08-x.md").write_text("---\ntitle: t\n---\nbody\n", encoding="utf-8")
+    (site / "_posts" / "2021-12-08-y.md").write_text("---\ntitle: t\npermalink: /p/:path:output_ext\n---\nbody\n",
+                                                      encoding="utf-8")
+    articles = read([site], ReadOptions(jobs=1)).collection.articles
+    assert sorted(a.permalink for a in articles) == ["/p/2021-12-08-y.html", "/sub/2021-12-08-x/"]
