@@ -667,10 +667,9 @@ def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[st
     if relative_path is None:
         relative_path = f"_{collection}/{basename}.md"
     template = front_permalink if front_permalink is not None else style_to_pattern(pattern)
-    pieces = _compile_template(template)
+    pieces, tail = _compile_template(template)
     parts = _UrlParts(date, categories, slug, basename, relative_path, output_ext, collection)
-    url = "".join(piece if isinstance(piece, str) else escape_path(_PLACEHOLDERS[piece[0]](parts)) + piece[1]
-                  for piece in pieces)
+    url = "".join([text + escape_path(_PLACEHOLDERS[name](parts)) + kept for text, name, kept in pieces]) + tail
     url = ("/" + url).replace("..", "/").replace("./", "")
     return _SLASHES.sub("/", url) if "//" in url else url
 
@@ -682,13 +681,14 @@ _PLACEHOLDER_NAMES = frozenset(_PLACEHOLDERS)
 
 
 @functools.lru_cache(maxsize=256)
-def _compile_template(template: str) -> tuple[str | tuple[str, str], ...]:
-    """A permalink template as literal text and (placeholder, kept suffix) pieces, once per template.
+def _compile_template(template: str) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """A permalink template as (literal text, placeholder, kept suffix) pieces and the literal
+    text after the last placeholder, once per template.
 
     ``:month_`` is not a placeholder, so it reads as ``:month`` followed by ``_``
     (Jekyll's own fallback); a name that is neither is an ``InputError``.
     """
-    pieces: list[str | tuple[str, str]] = []
+    pieces: list[tuple[str, str, str]] = []
     position = 0
     for match in re.finditer(r":([a-z_]+)", template):
         name = match.group(1)
@@ -697,11 +697,9 @@ def _compile_template(template: str) -> tuple[str | tuple[str, str], ...]:
         if winner is None:
             raise InputError(None, f"the permalink template {template!r} has no {' or '.join(pool)} "
                                    "placeholder; check the permalink setting")
-        pieces.append(template[position:match.start()])
-        pieces.append((winner, name[len(winner):]))
+        pieces.append((template[position:match.start()], winner, name[len(winner):]))
         position = match.end()
-    pieces.append(template[position:])
-    return tuple(pieces)
+    return tuple(pieces), template[position:]
 
 
 def _ruby_dirname(path: str) -> str:
