@@ -28,6 +28,7 @@ Errors name the line in the file, counting from 1.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import tomllib
@@ -83,25 +84,32 @@ def flat_yaml_mapping(text: str) -> dict[str, str] | None:
     for line in text.split("\n"):
         if not line:
             continue
-        match = _FLAT_LINE.fullmatch(line)
-        if match is None:
+        pair = _flat_line(line)
+        if pair is None or pair[0] in result:
             return None
-        key, value = match.groups()
-        if not value or not value.isprintable():
-            return None
-        first = value[0]
-        if first == '"' or first == "'":
-            if len(value) < 2 or value[-1] != first or first in value[1:-1] or "\\" in value:
-                return None
-            value = value[1:-1]
-        elif first in _PLAIN_START_FORBIDDEN or ": " in value or " #" in value or value.endswith(":"):
-            return None
-        elif first in _RESOLVER_PATTERNS and _RESOLVER_PATTERNS[first].match(value):
-            return None  # a number, boolean, null, timestamp...: PyYAML decides
-        if key in result or key in _RESOLVER_KEYS:
-            return None
-        result[key] = value
+        result[pair[0]] = pair[1]
     return result
+
+
+@functools.lru_cache(maxsize=4096)  # layout, categories and tags lines repeat across an archive
+def _flat_line(line: str) -> tuple[str, str] | None:
+    """(key, string value) of a header line whose meaning is beyond doubt, else None."""
+    match = _FLAT_LINE.fullmatch(line)
+    if match is None:
+        return None
+    key, value = match.groups()
+    if not value or not value.isprintable() or key in _RESOLVER_KEYS:
+        return None
+    first = value[0]
+    if first == '"' or first == "'":
+        if len(value) < 2 or value[-1] != first or first in value[1:-1] or "\\" in value:
+            return None
+        return key, value[1:-1]
+    if first in _PLAIN_START_FORBIDDEN or ": " in value or " #" in value or value.endswith(":"):
+        return None
+    if first in _RESOLVER_PATTERNS and _RESOLVER_PATTERNS[first].match(value):
+        return None  # a number, boolean, null, timestamp...: PyYAML decides
+    return key, value
 
 
 # Keys that YAML itself would not read as plain strings (e.g. 'yes', 'null', '1').
