@@ -145,6 +145,15 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udff
 _TAG_NAMES = re.compile(r"<([!?]|[a-zA-Z][a-zA-Z0-9-]*)")
 _HANDLER = re.compile(r"<[a-zA-Z][^>]*?\s[oO][nN][a-zA-Z]+\s*=")
 _UNSAFE_URL = re.compile(r"(?:java|vb|live)script:|=\s*[\"']?\s*(?:file:|data:(?!image/))", re.I)
+# Substrings that make the clean-up do more (tables, hidden markers, event handlers,
+# unsafe URLs), found in one scan: none can start inside another or be the start of
+# another, so the scan's non-overlapping matches find every occurrence of each.
+_TABLE_TRIGGERS = frozenset({"<table", "<TABLE", "<Table"})
+_HIDING_TRIGGERS = frozenset({"idden", "isplay", "IDDEN", "ISPLAY"})
+_HANDLER_TRIGGERS = frozenset({" on", " ON", " On", "\ton", "\non", "/on"})
+_URL_TRIGGERS = frozenset({"script:", "file:", "data:", "SCRIPT:", "Script:"})
+_TRIGGERS = re.compile("|".join(re.escape(trigger) for trigger in sorted(
+    _TABLE_TRIGGERS | _HIDING_TRIGGERS | _HANDLER_TRIGGERS | _URL_TRIGGERS)))
 _DROPPED_QUIETLY = frozenset(
     {"math", "canvas", "marquee", "noscript", "meta", "link", "base", "frame", "frameset", "param", "track", "source"}
 )
@@ -156,6 +165,12 @@ _CHECKBOX = re.compile(r"""\btype\s*=\s*["']?checkbox\b""", re.I)
 _CHECKED = re.compile(r"""\schecked\b""", re.I)
 
 # --- canonical-output patterns (nh3 escapes < and > inside attribute values) -----
+
+# Substrings of nh3's output that the steps after it look for, in one scan (as with
+# _TRIGGERS, none can start inside another or be the start of another).
+_VOID_TRIGGERS = frozenset({"<br", "<hr", "<img", "<col", "<wbr"})
+_OUTPUT_TRIGGERS = re.compile("|".join(re.escape(trigger) for trigger in sorted(
+    _VOID_TRIGGERS | {"&nbsp;", ' style="', ' class=""', "<pre", "<a", "<code"})))
 
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>")
 _ATTR = re.compile(r' ([a-z][a-z0-9:-]*)="([^"]*)"')
@@ -203,10 +218,11 @@ def clean_body(
                 if lowered not in _TAGS:
                     foreign.add(lowered)
                     _count(dropped, _KEY.get(lowered, lowered), names.count(name))
+    triggers = set(_TRIGGERS.findall(html))
     # Unwrapping a tag (span, font, unknown ones) can leave nesting that a re-parse
     # would change (<h1><x><h2>, <p><button><p>): a second pass makes the result stable.
     # Tables too: foster parenting can nest <a> in <a>, which a re-parse splits.
-    needs_second_pass = bool(foreign) or "<table" in html or "<TABLE" in html or "<Table" in html
+    needs_second_pass = bool(foreign) or not triggers.isdisjoint(_TABLE_TRIGGERS)
     for name in foreign:
         if name in _RENAMES:  # mapped, not dropped
             renames = True
@@ -223,15 +239,15 @@ def clean_body(
             dropped.pop(name)  # unknown tags are unwrapped, their text kept: nothing dropped
     # Hidden markers: style display/visibility, the hidden and aria-hidden attributes.
     # Case variants beyond lower/Capital/UPPER are not looked for (only a cost matter).
-    if "idden" in html or "isplay" in html or "IDDEN" in html or "ISPLAY" in html:
+    if not triggers.isdisjoint(_HIDING_TRIGGERS):
         marking = True
-    # Counts of what nh3 drops silently; guarded by substring tests (C speed) so a
-    # plain body never pays for a regex or a lower() copy.
-    if " on" in html or " ON" in html or " On" in html or "\ton" in html or "\non" in html or "/on" in html:
+    # Counts of what nh3 drops silently; guarded by the trigger scan so a plain body
+    # never pays for these regexes.
+    if not triggers.isdisjoint(_HANDLER_TRIGGERS):
         n = len(_HANDLER.findall(html))
         if n:
             _count(dropped, "event-handler", n)
-    if "script:" in html or "file:" in html or "data:" in html or "SCRIPT:" in html or "Script:" in html:
+    if not triggers.isdisjoint(_URL_TRIGGERS):
         n = len(_UNSAFE_URL.findall(html))
         if n:
             _count(dropped, "unsafe-url", n)
@@ -250,28 +266,32 @@ def clean_body(
         _count(dropped, "xml-char", n)
         out = _sanitize(html, marking, needs_second_pass, links, dropped, lost)
 
-    if "&nbsp;" in out:
+    # What the steps below look for, found in one scan; each step still tests the text as it
+    # is by then, and no step makes a later one's substring appear (they change attribute
+    # values, drop characters or attributes, never write a '<' or a quote into text).
+    found = set(_OUTPUT_TRIGGERS.findall(out))
+    if "&nbsp;" in found:
         out = out.replace("&nbsp;", "\u00a0")
-    if ' style="' in out:
+    if ' style="' in found:
         out = _CELL_STYLE.sub(_cell_style, out)
-    if ' class=""' in out:  # left behind when allowed_classes filtered every class out
+    if ' class=""' in found:  # left behind when allowed_classes filtered every class out
         out = out.replace(' class=""', "")
     if _XML_FORBIDDEN.search(out):  # raw, or decoded from references like &#1;
         out, n = _XML_FORBIDDEN.subn("", out)
         _count(dropped, "xml-char", n)
     if "xml-char" in dropped:
         lost.append(f"{dropped['xml-char']} character(s) that XML forbids removed")
-    if "<pre" in out:  # an HTML parser eats the first newline after <pre>: keep it stable
+    if "<pre" in found and "<pre" in out:  # an HTML parser eats the first newline after <pre>: keep it stable
         out = _PRE_NEWLINE.sub(r"\1", out)
-    if "<a " in out or "<img " in out:
+    if ("<a" in found and "<a " in out) or ("<img" in found and "<img " in out):
         if links is None:
             links = _Links(page_url, site_url, source_dir, source_root, assets, dropped)
-        if "<img " in out:  # before resolution: a page-relative src is looked up as written
+        if "<img" in found and "<img " in out:  # before resolution: a page-relative src is looked up as written
             links.collect_images(out)
         out = _RELATIVE_URL_TAG.sub(links.tag, out)
-    if "<br" in out or "<hr" in out or "<img" in out or "<col" in out or "<wbr" in out:
+    if not found.isdisjoint(_VOID_TRIGGERS):
         out = _VOID_OPEN.sub(r"\1 />", out)
-    if "<code " in out:
+    if "<code" in found and "<code " in out:
         out = _CODE_CLASS.sub(_code_class, out)
     if out.count("<") > 2 * MAX_DEPTH:  # depth D needs D start and D end tags
         out = _cap_depth(out, dropped)
