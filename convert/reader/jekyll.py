@@ -84,13 +84,12 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
     """
     m = _DATE_STRING.match(text)
     if m:
-        frac = (m["frac"] or "")[:6].ljust(6, "0")
+        year, _, month, day, hour, minute, second, frac, tz = m.groups()
         try:
-            naive = dt.datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0),
-                                int(m["mi"] or 0), int(m["s"] or 0), int(frac))
+            naive = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                int(second or 0), int(frac[:6].ljust(6, "0")) if frac else 0)
         except ValueError:
             return None
-        tz = m["tz"]
         if tz is None:
             return naive.replace(tzinfo=site_tz)
         if tz in ("Z", "z", "UTC", "GMT"):
