@@ -498,7 +498,8 @@ class _Links:
         url = url.strip(_ASCII_WS)
         if not url or url[0] == "#":
             return url
-        scheme = _SCHEME.match(url)
+        # A scheme starts with a letter: '/' and '.' URLs (most of them) skip the regex.
+        scheme = _SCHEME.match(url) if url[0] not in "/." else None
         if scheme:
             lowered = scheme.group(1).lower()
             if lowered not in _URL_SCHEMES or (
