@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Sequence
 from ..errors import Diagnostic, InputError, UsageError
 from ..model import Article, Collection, collection_from_json
 from .clean import clean_body
-from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post
+from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post, read_posts
 from .site import (POST_EXTENSIONS, SiteConfig, find_site_root, load_site_config, post_files, walk_files,
                    with_overrides)
 
@@ -261,10 +261,10 @@ def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSetti
     total = len(sources)
     if jobs <= 1 or total < _PARALLEL_THRESHOLD:
         results = []
-        for index, source in enumerate(sources, 1):
-            results.append(read_post(source, config, settings, links))
+        for start in range(0, total, _CHUNK):
+            results.extend(read_posts(sources[start : start + _CHUNK], config, settings, links))
             if progress:
-                progress(index, total)
+                progress(len(results), total)
         return results
     ranges = [(start, min(start + _CHUNK, total)) for start in range(0, total, _CHUNK)]
     # The reading process is one of the `jobs`: it takes tasks from the end of the list
@@ -280,7 +280,7 @@ def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSetti
             if not futures[index].cancel():  # a worker has it: the rest is theirs too
                 break
             start, stop = ranges[index]
-            done[index] = [read_post(source, config, settings, links) for source in sources[start:stop]]
+            done[index] = read_posts(sources[start:stop], config, settings, links)
             if progress:
                 progress(_count_done(ranges, futures, done), total)
         results = []
@@ -311,12 +311,8 @@ def _start_worker(sources: list[PostSource], config: SiteConfig, settings: ReadS
 def _read_range(start: int, stop: int) -> list[tuple]:
     """Posts ``start:stop`` read in a worker; each result as PostResult's fields after ``source``."""
     sources, config, settings, links = _WORKER_STATE
-    results = []
-    for source in sources[start:stop]:
-        result = read_post(source, config, settings, links)
-        results.append((result.article, result.error, result.skipped, result.diagnostics, result.dropped,
-                        result.unresolved_links))
-    return results
+    return [(result.article, result.error, result.skipped, result.diagnostics, result.dropped, result.unresolved_links)
+            for result in read_posts(sources[start:stop], config, settings, links)]
 
 
 def _link_maps(config: SiteConfig, results: Iterable[PostResult]) -> LinkMaps:
