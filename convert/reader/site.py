@@ -219,9 +219,11 @@ def walk_files(directory: Path) -> list[Path]:
                     pending.append((entry.path, _child_path(folder_path, entry.name)))
                 elif entry.is_file(follow_symlinks=False):
                     found.append((entry.path, folder_path, entry.name))
-    # Sorted as the Paths' parts would sort (every path starts with the same folder and a
-    # name holds no separator), before any Path is made: a Path from a string costs 4 us.
-    found.sort(key=lambda item: item[0].split(os.sep))
+    # Sorted as the Paths' parts would sort (every path starts with the same folder, left out
+    # of the key, and a name holds no separator), before any Path is made: a Path from a
+    # string costs 4 us.
+    start = len(os.path.join(str(directory), ""))
+    found.sort(key=lambda item: item[0][start:].split(os.sep))
     return [_child_path(folder_path, name) for _, folder_path, name in found]
 
 
