@@ -114,8 +114,12 @@ def _discover(sources: Sequence[str | Path], options: ReadOptions):
     json_inputs: list[PostSource] = []
     seen: set[str] = set()
     cwd = os.path.join(os.getcwd(), "")  # with its trailing separator, as join would add it
+    one_input = len(sources) == 1  # a walk lists each file once: nothing to find twice
 
     def add(source: PostSource, named: bool = False) -> None:
+        if one_input:
+            posts.append(source)
+            return
         # A file named on the command line may be a link to one found in a folder: resolve
         # those; walked files skip links already, so their absolute path is key enough
         # (resolving 17,000 walked paths costs a second of system calls). On POSIX that
