@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import nh3
 
@@ -145,6 +145,17 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udff
 _TAG_NAMES = re.compile(r"<([!?]|[a-zA-Z][a-zA-Z0-9-]*)")
 _HANDLER = re.compile(r"<[a-zA-Z][^>]*?\s[oO][nN][a-zA-Z]+\s*=")
 _UNSAFE_URL = re.compile(r"(?:java|vb|live)script:|=\s*[\"']?\s*(?:file:|data:(?!image/))", re.I)
+# Substrings that make the clean-up do more (tables, hidden markers, event handlers,
+# unsafe URLs), found in one scan: none can start inside another or be the start of
+# another, so the scan's non-overlapping matches find every occurrence of each.
+_TABLE_TRIGGERS = frozenset({"<table", "<TABLE", "<Table"})
+_HIDING_TRIGGERS = frozenset({"idden", "isplay", "IDDEN", "ISPLAY"})
+_HANDLER_TRIGGERS = frozenset({" on", " ON", " On", "\ton", "\non", "/on"})
+_URL_TRIGGERS = frozenset({"script:", "file:", "data:", "SCRIPT:", "Script:"})
+# The same strings, each branch starting with a literal character (the regex engine
+# then skips to those characters) and common starts taken once.
+_TRIGGERS = re.compile(r"<(?:table|TABLE|Table)|i(?:dden|splay)|I(?:DDEN|SPLAY)| (?:on|ON|On)|\ton|\non|/on"
+                       r"|script:|Script:|SCRIPT:|file:|data:")
 _DROPPED_QUIETLY = frozenset(
     {"math", "canvas", "marquee", "noscript", "meta", "link", "base", "frame", "frameset", "param", "track", "source"}
 )
@@ -156,6 +167,11 @@ _CHECKBOX = re.compile(r"""\btype\s*=\s*["']?checkbox\b""", re.I)
 _CHECKED = re.compile(r"""\schecked\b""", re.I)
 
 # --- canonical-output patterns (nh3 escapes < and > inside attribute values) -----
+
+# Substrings of nh3's output that the steps after it look for, in one scan (as with
+# _TRIGGERS, none can start inside another or be the start of another).
+_VOID_TRIGGERS = frozenset({"<br", "<hr", "<img", "<col", "<wbr"})
+_OUTPUT_TRIGGERS = re.compile(r'<(?:pre|a|img|br|hr|col|wbr|code)| (?:style="|class="")|&nbsp;')
 
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>")
 _ATTR = re.compile(r' ([a-z][a-z0-9:-]*)="([^"]*)"')
@@ -203,10 +219,11 @@ def clean_body(
                 if lowered not in _TAGS:
                     foreign.add(lowered)
                     _count(dropped, _KEY.get(lowered, lowered), names.count(name))
+    triggers = set(_TRIGGERS.findall(html))
     # Unwrapping a tag (span, font, unknown ones) can leave nesting that a re-parse
     # would change (<h1><x><h2>, <p><button><p>): a second pass makes the result stable.
     # Tables too: foster parenting can nest <a> in <a>, which a re-parse splits.
-    needs_second_pass = bool(foreign) or "<table" in html or "<TABLE" in html or "<Table" in html
+    needs_second_pass = bool(foreign) or not triggers.isdisjoint(_TABLE_TRIGGERS)
     for name in foreign:
         if name in _RENAMES:  # mapped, not dropped
             renames = True
@@ -223,15 +240,15 @@ def clean_body(
             dropped.pop(name)  # unknown tags are unwrapped, their text kept: nothing dropped
     # Hidden markers: style display/visibility, the hidden and aria-hidden attributes.
     # Case variants beyond lower/Capital/UPPER are not looked for (only a cost matter).
-    if "idden" in html or "isplay" in html or "IDDEN" in html or "ISPLAY" in html:
+    if not triggers.isdisjoint(_HIDING_TRIGGERS):
         marking = True
-    # Counts of what nh3 drops silently; guarded by substring tests (C speed) so a
-    # plain body never pays for a regex or a lower() copy.
-    if " on" in html or " ON" in html or " On" in html or "\ton" in html or "\non" in html or "/on" in html:
+    # Counts of what nh3 drops silently; guarded by the trigger scan so a plain body
+    # never pays for these regexes.
+    if not triggers.isdisjoint(_HANDLER_TRIGGERS):
         n = len(_HANDLER.findall(html))
         if n:
             _count(dropped, "event-handler", n)
-    if "script:" in html or "file:" in html or "data:" in html or "SCRIPT:" in html or "Script:" in html:
+    if not triggers.isdisjoint(_URL_TRIGGERS):
         n = len(_UNSAFE_URL.findall(html))
         if n:
             _count(dropped, "unsafe-url", n)
@@ -250,28 +267,32 @@ def clean_body(
         _count(dropped, "xml-char", n)
         out = _sanitize(html, marking, needs_second_pass, links, dropped, lost)
 
-    if "&nbsp;" in out:
+    # What the steps below look for, found in one scan; each step still tests the text as it
+    # is by then, and no step makes a later one's substring appear (they change attribute
+    # values, drop characters or attributes, never write a '<' or a quote into text).
+    found = set(_OUTPUT_TRIGGERS.findall(out))
+    if "&nbsp;" in found:
         out = out.replace("&nbsp;", "\u00a0")
-    if ' style="' in out:
+    if ' style="' in found:
         out = _CELL_STYLE.sub(_cell_style, out)
-    if ' class=""' in out:  # left behind when allowed_classes filtered every class out
+    if ' class=""' in found:  # left behind when allowed_classes filtered every class out
         out = out.replace(' class=""', "")
     if _XML_FORBIDDEN.search(out):  # raw, or decoded from references like &#1;
         out, n = _XML_FORBIDDEN.subn("", out)
         _count(dropped, "xml-char", n)
     if "xml-char" in dropped:
         lost.append(f"{dropped['xml-char']} character(s) that XML forbids removed")
-    if "<pre" in out:  # an HTML parser eats the first newline after <pre>: keep it stable
+    if "<pre" in found and "<pre" in out:  # an HTML parser eats the first newline after <pre>: keep it stable
         out = _PRE_NEWLINE.sub(r"\1", out)
-    if "<a " in out or "<img " in out:
+    if ("<a" in found and "<a " in out) or ("<img" in found and "<img " in out):
         if links is None:
             links = _Links(page_url, site_url, source_dir, source_root, assets, dropped)
-        if "<img " in out:  # before resolution: a page-relative src is looked up as written
+        if "<img" in found and "<img " in out:  # before resolution: a page-relative src is looked up as written
             links.collect_images(out)
         out = _RELATIVE_URL_TAG.sub(links.tag, out)
-    if "<br" in out or "<hr" in out or "<img" in out or "<col" in out or "<wbr" in out:
+    if not found.isdisjoint(_VOID_TRIGGERS):
         out = _VOID_OPEN.sub(r"\1 />", out)
-    if "<code " in out:
+    if "<code" in found and "<code " in out:
         out = _CODE_CLASS.sub(_code_class, out)
     if out.count("<") > 2 * MAX_DEPTH:  # depth D needs D start and D end tags
         out = _cap_depth(out, dropped)
@@ -282,7 +303,11 @@ def clean_body(
     for message in lost:
         warn(message)
     # Sorted: the scan visits tag names through a set, whose order varies between runs.
-    return CleanBody(html=out, assets=tuple(assets.values()), dropped=MappingProxyType(dict(sorted(dropped.items()))))
+    return CleanBody(html=out, assets=tuple(assets.values()),
+                     dropped=MappingProxyType(dict(sorted(dropped.items()))) if dropped else _NOTHING_DROPPED)
+
+
+_NOTHING_DROPPED: Mapping[str, int] = MappingProxyType({})
 
 
 def _sanitize(html, marking, second_pass, links, dropped, lost) -> str:
@@ -419,7 +444,8 @@ class _Links:
 
     def __init__(self, page_url, site_url, source_dir, source_root, assets, dropped):
         self.page_url = page_url
-        base = urlsplit(site_url or page_url)
+        page = _split_page_url(page_url)
+        base = urlsplit(site_url) if site_url else page
         self.scheme = base.scheme or "https"
         self.site = urlsplit(site_url) if site_url else (base if base.netloc else None)
         self.source_dir = source_dir
@@ -429,7 +455,6 @@ class _Links:
         self._root: Path | None = None
         # For the fast path of resolve(): origin ("https://host" or "" for a root-relative
         # page URL) and the page's directory; None where urljoin must decide.
-        page = urlsplit(page_url)
         self.origin = f"{page.scheme}://{page.netloc}" if page.scheme and page.netloc else (
             "" if page_url.startswith("/") and not page_url.startswith("//") else None
         )
@@ -439,8 +464,10 @@ class _Links:
 
     def tag(self, m: re.Match) -> str:
         """Resolve the URLs of one <a>/<img> tag."""
-        name = m.group(1)
-        return f"<{name}{_URL_ATTR.sub(lambda a: self._attr(name, a.group(1), a.group(2)), m.group(2))}>"
+        name, attrs = m.group(1), m.group(2)
+        if attrs.startswith(' href="') and attrs.find('"', 7) == len(attrs) - 1:  # the href alone, as most are
+            return f"<{name}{self._attr(name, 'href', attrs[7:-1])}>"
+        return f"<{name}{_URL_ATTR.sub(lambda a: self._attr(name, a.group(1), a.group(2)), attrs)}>"
 
     def _attr(self, tag: str, attr: str, value: str) -> str:
         raw = _html.unescape(value) if "&" in value else value
@@ -472,7 +499,8 @@ class _Links:
         url = url.strip(_ASCII_WS)
         if not url or url[0] == "#":
             return url
-        scheme = _SCHEME.match(url)
+        # A scheme starts with a letter: '/' and '.' URLs (most of them) skip the regex.
+        scheme = _SCHEME.match(url) if url[0] not in "/." else None
         if scheme:
             lowered = scheme.group(1).lower()
             if lowered not in _URL_SCHEMES or (
@@ -552,6 +580,16 @@ class _Links:
             if resolved.is_relative_to(self._root) and resolved.is_file():
                 return resolved.relative_to(self._root).as_posix()
         return None
+
+
+def _split_page_url(url: str) -> SplitResult:
+    """``urlsplit(url)``, without its work for the commonest page URL of a site without a
+    ``url``: a root-relative path with no query, fragment, or tab and line break (which
+    urlsplit removes); for it, urlsplit finds no scheme and no host either."""
+    if (url[:1] == "/" and url[1:2] != "/" and "?" not in url and "#" not in url
+            and "\t" not in url and "\n" not in url and "\r" not in url):
+        return SplitResult("", "", url, "", "")
+    return urlsplit(url)
 
 
 def _srcset(value: str) -> list[tuple[str, str]]:

@@ -14,11 +14,10 @@ a first pass over the front matter alone, and bodies are rendered for those only
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import multiprocessing
 import os
+import posixpath
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -29,14 +28,16 @@ from typing import Callable, Iterable, Sequence
 from ..errors import Diagnostic, InputError, UsageError
 from ..model import Article, Collection, collection_from_json
 from .clean import clean_body
-from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post
+from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post, read_posts
 from .site import (POST_EXTENSIONS, SiteConfig, find_site_root, load_site_config, post_files, walk_files,
                    with_overrides)
 
 __all__ = ["ReadOptions", "ReadReport", "read"]
 
-# Posts per worker task: measured on 10,000 posts, 64 -> 2.9 s, 256 -> 2.3 s, 1000 -> 2.5 s.
+# Posts per task (read as one batch, see read_posts) at both ends of the task list.
 _CHUNK = 256
+# The smallest task, at the middle of the list (see _task_ranges).
+_MIN_CHUNK = 8
 # Below two tasks' worth, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 2 * _CHUNK
 
@@ -123,14 +124,26 @@ def _discover(sources: Sequence[str | Path], options: ReadOptions):
     posts: list[PostSource] = []
     json_inputs: list[PostSource] = []
     seen: set[str] = set()
+    cwd = os.path.join(os.getcwd(), "")  # with its trailing separator, as join would add it
+    one_input = len(sources) == 1  # a walk lists each file once: nothing to find twice
 
     def add(source: PostSource, named: bool = False) -> None:
+        if one_input:
+            posts.append(source)
+            return
         # A file named on the command line may be a link to one found in a folder: resolve
         # those; walked files skip links already, so their absolute path is key enough
-        # (resolving 17,000 walked paths costs a second of system calls).
-        key = str(source.path.resolve()) if named else os.path.abspath(source.path)
+        # (resolving 17,000 walked paths costs a second of system calls). On POSIX that
+        # is abspath's own join and normpath, without a getcwd call for every file.
         if source.data is not None:
             key = source.display
+        elif named:
+            key = str(source.path.resolve())
+        elif os.path is posixpath:
+            display = source.display
+            key = posixpath.normpath(display if display.startswith("/") else cwd + display)
+        else:
+            key = os.path.abspath(source.path)
         if key not in seen:
             seen.add(key)
             posts.append(source)
@@ -265,19 +278,36 @@ def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSetti
     total = len(sources)
     if jobs <= 1 or total < _PARALLEL_THRESHOLD:
         results = []
-        for index, source in enumerate(sources, 1):
-            results.append(read_post(source, config, settings, links))
-            if progress:
-                progress(index, total)
-        return results
-    chunks = [sources[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-    results = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-        for chunk_results in pool.map(_read_chunk, chunks, [config] * len(chunks), [settings] * len(chunks),
-                                      [links] * len(chunks)):
-            results.extend(chunk_results)
+        for start in range(0, total, _CHUNK):
+            results.extend(read_posts(sources[start : start + _CHUNK], config, settings, links))
             if progress:
                 progress(len(results), total)
+        return results
+    ranges = _task_ranges(total)
+    # The reading process is one of the `jobs`: it takes tasks from the end of the list
+    # while the workers take them from the start, and reads its own share without
+    # pickling anything. The workers get the posts once, at start-up (inherited, not
+    # pickled, where processes fork), and each task is a range of them; a result travels
+    # back without its PostSource (pickling 10,000 Paths cost 0.16 s each way).
+    done: dict[int, list[PostResult]] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs - 1, len(ranges) - 1), initializer=_start_worker,
+                             initargs=(sources, config, settings, links)) as pool:
+        futures = [pool.submit(_read_range, start, stop) for start, stop in ranges]
+        for index in reversed(range(len(ranges))):
+            if not futures[index].cancel():  # a worker has it: the rest is theirs too
+                break
+            start, stop = ranges[index]
+            done[index] = read_posts(sources[start:stop], config, settings, links)
+            if progress:
+                progress(_count_done(ranges, futures, done), total)
+        results = []
+        for index, (start, stop) in enumerate(ranges):
+            if index not in done:
+                done[index] = [PostResult(source, *compact)
+                               for source, compact in zip(sources[start:stop], futures[index].result())]
+                if progress:
+                    progress(_count_done(ranges, futures, done), total)
+            results.extend(done[index])
     return results
 
 
@@ -285,7 +315,7 @@ def _read_chosen(sources: list[PostSource], config: SiteConfig, settings: ReadSe
                  site, known: list[Article], choose, progress) -> list[PostResult]:
     """The posts ``choose`` wants, read in full; the others as their front-matter pass left them
     (failures, skips and warnings stand, their articles go). In the order of ``sources``."""
-    heads = _read_heads(sources, config, replace(settings, headers_only=True), jobs)
+    heads = _read_all(sources, config, replace(settings, headers_only=True), _NO_LINKS, jobs, None)
     read = [r for r in heads if r.article is not None]
     headers = sorted(_unique([*known, *(r.article for r in read)], ReadReport(Collection(site))),
                      key=lambda a: (a.date, a.source, a.id))
@@ -300,58 +330,46 @@ def _read_chosen(sources: list[PostSource], config: SiteConfig, settings: ReadSe
     return heads
 
 
-def _read_heads(sources: list[PostSource], config: SiteConfig, settings: ReadSettings,
-                jobs: int | None) -> list[PostResult]:
-    """``read_post`` with ``settings.headers_only`` for every source, on every core.
-
-    This pass must cost little beside the bodies it spares, so the workers are
-    forked with the sources already in memory (nothing pickled on the way in) and
-    send back plain tuples: pickling each PostResult, Path objects and all, cost
-    as much as reading the front matter.
-    """
-    global _INHERITED
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(sources) < _PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        packed = _heads_of(sources, config, settings)
-    else:
-        _INHERITED = (sources, config, settings)
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                packed = [head for part in pool.map(_inherited_heads, range(0, len(sources), _HEAD_CHUNK))
-                          for head in part]
-        finally:
-            _INHERITED = None
-    return [PostResult(source, Article(*fields) if fields else None, error, skipped, diagnostics or [])
-            for source, (fields, error, skipped, diagnostics) in zip(sources, packed)]
-
-
-# Posts per task in the front-matter pass (it is four times cheaper per post than a full read).
-_HEAD_CHUNK = 1024
-_INHERITED: tuple | None = None  # (sources, config, settings) for forked workers of _read_heads
-
-
-def _inherited_heads(start: int) -> list[tuple]:
-    sources, config, settings = _INHERITED  # type: ignore[misc]
-    return _heads_of(sources[start : start + _HEAD_CHUNK], config, settings)
-
-
-def _heads_of(sources: list[PostSource], config: SiteConfig, settings: ReadSettings) -> list[tuple]:
-    heads = []
-    for source in sources:
-        result = read_post(source, config, settings, _NO_LINKS)
-        article = result.article
-        fields = tuple(getattr(article, name) for name in _ARTICLE_FIELDS) if article is not None else None
-        heads.append((fields, result.error, result.skipped, result.diagnostics or None))
-    return heads
-
-
 _NO_LINKS = LinkMaps()
-_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 
-def _read_chunk(sources: list[PostSource], config: SiteConfig, settings: ReadSettings,
-                links: LinkMaps) -> list[PostResult]:
-    return [read_post(source, config, settings, links) for source in sources]
+def _task_ranges(total: int) -> list[tuple[int, int]]:
+    """The posts of each reading task: _CHUNK at both ends, fewer and fewer towards the middle,
+    where the workers (taking tasks from the start) and the reading process (from the end)
+    meet; whoever finishes first then waits for a small task only, not a whole chunk."""
+    middle = total // 2
+    front, start = [], 0
+    while start < middle:
+        size = min(_CHUNK, max(_MIN_CHUNK, (middle - start) // 8))
+        front.append((start, min(start + size, middle)))
+        start += size
+    back, stop = [], total
+    while stop > middle:
+        size = min(_CHUNK, max(_MIN_CHUNK, (stop - middle) // 8))
+        back.append((max(stop - size, middle), stop))
+        stop -= size
+    return front + back[::-1]
+
+
+def _count_done(ranges: list[tuple[int, int]], futures: list, done: dict) -> int:
+    return sum(stop - start for index, (start, stop) in enumerate(ranges)
+               if index in done or (futures[index].done() and not futures[index].cancelled()))
+
+
+# What a worker process reads from: set once per process by _start_worker.
+_WORKER_STATE: tuple[list[PostSource], SiteConfig, ReadSettings, LinkMaps] | None = None
+
+
+def _start_worker(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, links: LinkMaps) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = (sources, config, settings, links)
+
+
+def _read_range(start: int, stop: int) -> list[tuple]:
+    """Posts ``start:stop`` read in a worker; each result as PostResult's fields after ``source``."""
+    sources, config, settings, links = _WORKER_STATE
+    return [(result.article, result.error, result.skipped, result.diagnostics, result.dropped, result.unresolved_links)
+            for result in read_posts(sources[start:stop], config, settings, links)]
 
 
 def _link_maps(config: SiteConfig, results: Iterable[PostResult]) -> LinkMaps:

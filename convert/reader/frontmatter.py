@@ -28,32 +28,75 @@ Errors name the line in the file, counting from 1.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-import tomllib
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Callable
-
-import frontmatter.default_handlers as fm_handlers
-import yaml
 
 from ..errors import InputError
 
-try:  # libyaml's loader is the fast path; the pure-Python one gives the same values
-    _YamlLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
+# PyYAML, python-frontmatter and tomllib are imported where first needed: together
+# ~20 ms of start-up that an archive of flat YAML headers never needs.
 
 
-class YamlFrontMatter(fm_handlers.YAMLHandler):
-    """``---`` ... ``---`` (or ``...``, as YAML documents may end)."""
+def _yaml() -> ModuleType:
+    import yaml
 
-    FM_BOUNDARY = re.compile(r"^(?:-{3}|\.{3})[ \t]*$", re.MULTILINE)
-    OPEN = re.compile(r"-{3}[ \t]*$")
+    return yaml
 
-    def load(self, fm: str, **kwargs: Any) -> Any:
-        flat = flat_yaml_mapping(fm)
-        return flat if flat is not None else yaml.load(fm, Loader=_YamlLoader)
+
+def _tomllib() -> ModuleType:
+    import tomllib
+
+    return tomllib
+
+
+def _yaml_load(text: str) -> Any:
+    yaml = _yaml()
+    # libyaml's loader is the fast path; the pure-Python one gives the same values
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+# The delimiters, tested on every post (the handlers are made only when a header needs one).
+_YAML_BOUNDARY = re.compile(r"^(?:-{3}|\.{3})[ \t]*$", re.MULTILINE)  # or '...', as YAML documents may end
+_YAML_OPEN = re.compile(r"-{3}[ \t]*$")
+_TOML_BOUNDARY = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+_BOUNDARIES = {"yaml": _YAML_BOUNDARY, "toml": _TOML_BOUNDARY}
+
+
+@functools.cache
+def _handlers() -> dict[str, Any]:
+    """python-frontmatter's YAML and TOML handlers, with what they get wrong handled."""
+    import frontmatter.default_handlers as fm_handlers
+
+    class YamlFrontMatter(fm_handlers.YAMLHandler):
+        """``---`` ... ``---`` (or ``...``)."""
+
+        FM_BOUNDARY = _YAML_BOUNDARY
+        OPEN = _YAML_OPEN
+
+        def load(self, fm: str, **kwargs: Any) -> Any:
+            flat = flat_yaml_mapping(fm)
+            return flat if flat is not None else _yaml_load(fm)
+
+    class TomlFrontMatter(fm_handlers.BaseHandler):
+        """Hugo's ``+++`` ... ``+++``, read with the standard library's tomllib."""
+
+        FM_BOUNDARY = _TOML_BOUNDARY
+        OPEN = _TOML_BOUNDARY
+
+        def load(self, fm: str, **kwargs: Any) -> Any:
+            data = _tomllib().loads(fm)
+            for key, value in data.items():
+                # A TOML local date-time is local time of the site's timeZone to Hugo (checked
+                # with Hugo 0.111), not UTC; as a string without offset post_date reads it so.
+                if isinstance(value, dt.datetime) and value.tzinfo is None:
+                    data[key] = value.isoformat()
+            return data
+
+    return {"yaml": YamlFrontMatter(), "toml": TomlFrontMatter()}
 
 
 # Most headers are flat "key: string" lines. PyYAML spends ~90 µs building even
@@ -64,7 +107,48 @@ class YamlFrontMatter(fm_handlers.YAMLHandler):
 # PyYAML, and a property test holds the two to the same result.
 _FLAT_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*?))?[ ]*")
 _PLAIN_START_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+# PyYAML's implicit resolvers (yaml/resolver.py): (tag, pattern, flags, first characters) of
+# the plain scalars it reads as anything but a string. A copy, so that flat headers need not
+# import PyYAML; tests/reader/test_flat_yaml.py holds it to the installed PyYAML's.
+_YAML_IMPLICIT_RESOLVERS = (
+    ("tag:yaml.org,2002:bool", r'''^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$''', re.X, tuple("yYnNtTfFoO")),
+    ("tag:yaml.org,2002:float", r'''^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$''', re.X, tuple("-+0123456789.")),
+    ("tag:yaml.org,2002:int", r'''^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$''', re.X, tuple("-+0123456789")),
+    ("tag:yaml.org,2002:merge", r'^(?:<<)$', 0, ("<",)),
+    ("tag:yaml.org,2002:null", r'''^(?: ~
+                    |null|Null|NULL
+                    | )$''', re.X, ("~", "n", "N", "")),
+    ("tag:yaml.org,2002:timestamp", r'''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X, tuple("0123456789")),
+    ("tag:yaml.org,2002:value", r'^(?:=)$', 0, ("=",)),
+    ("tag:yaml.org,2002:yaml", r'^(?:!|&|\*)$', 0, tuple("!&*")),
+)
+
+
+def _resolver_patterns() -> dict[str, "re.Pattern[str]"]:
+    """First character -> one pattern matching where any resolver for it matches (one call
+    instead of one per resolver; each keeps its own verbose flag)."""
+    by_first: dict[str, list[str]] = {}
+    for _, pattern, flags, firsts in _YAML_IMPLICIT_RESOLVERS:
+        for first in firsts:
+            by_first.setdefault(first, []).append(f"(?{'x' if flags & re.X else ''}:{pattern})")
+    return {first: re.compile("|".join(patterns)) for first, patterns in by_first.items()}
+
+
+_RESOLVER_PATTERNS = _resolver_patterns()
 
 
 def flat_yaml_mapping(text: str) -> dict[str, str] | None:
@@ -73,50 +157,38 @@ def flat_yaml_mapping(text: str) -> dict[str, str] | None:
     for line in text.split("\n"):
         if not line:
             continue
-        match = _FLAT_LINE.fullmatch(line)
-        if match is None:
+        pair = _flat_line(line)
+        if pair is None or pair[0] in result:
             return None
-        key, value = match.groups()
-        if not value or not value.isprintable():
-            return None
-        first = value[0]
-        if first == '"' or first == "'":
-            if len(value) < 2 or value[-1] != first or first in value[1:-1] or "\\" in value:
-                return None
-            value = value[1:-1]
-        elif first in _PLAIN_START_FORBIDDEN or ": " in value or " #" in value or value.endswith(":"):
-            return None
-        elif any(regexp.match(value) for _, regexp in _RESOLVERS.get(first, ())):
-            return None  # a number, boolean, null, timestamp...: PyYAML decides
-        if key in result or key in _RESOLVER_KEYS:
-            return None
-        result[key] = value
+        result[pair[0]] = pair[1]
     return result
+
+
+@functools.lru_cache(maxsize=4096)  # layout, categories and tags lines repeat across an archive
+def _flat_line(line: str) -> tuple[str, str] | None:
+    """(key, string value) of a header line whose meaning is beyond doubt, else None."""
+    match = _FLAT_LINE.fullmatch(line)
+    if match is None:
+        return None
+    key, value = match.groups()
+    if not value or not value.isprintable() or key in _RESOLVER_KEYS:
+        return None
+    first = value[0]
+    if first == '"' or first == "'":
+        if len(value) < 2 or value[-1] != first or first in value[1:-1] or "\\" in value:
+            return None
+        return key, value[1:-1]
+    if first in _PLAIN_START_FORBIDDEN or ": " in value or " #" in value or value.endswith(":"):
+        return None
+    if first in _RESOLVER_PATTERNS and _RESOLVER_PATTERNS[first].match(value):
+        return None  # a number, boolean, null, timestamp...: PyYAML decides
+    return key, value
 
 
 # Keys that YAML itself would not read as plain strings (e.g. 'yes', 'null', '1').
 _RESOLVER_KEYS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
                             "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null",
                             "NULL", "_"})
-
-
-class TomlFrontMatter(fm_handlers.BaseHandler):
-    """Hugo's ``+++`` ... ``+++``, read with the standard library's tomllib."""
-
-    FM_BOUNDARY = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
-    OPEN = FM_BOUNDARY
-
-    def load(self, fm: str, **kwargs: Any) -> Any:
-        data = tomllib.loads(fm)
-        for key, value in data.items():
-            # A TOML local date-time is local time of the site's timeZone to Hugo (checked
-            # with Hugo 0.111), not UTC; as a string without offset post_date reads it so.
-            if isinstance(value, dt.datetime) and value.tzinfo is None:
-                data[key] = value.isoformat()
-        return data
-
-
-_HANDLERS = {"yaml": YamlFrontMatter(), "toml": TomlFrontMatter()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +253,8 @@ def split_front_matter(text: str, warn: Callable[[str, int | None], None] | None
         metadata = _load(header, "json", open_line)
         header_line = open_line
     else:
-        handler = _HANDLERS[fmt]
         after_open = stripped[len(first_line) + 1 :] if "\n" in stripped else ""
-        match = handler.FM_BOUNDARY.search(after_open)
+        match = _BOUNDARIES[fmt].search(after_open)
         if match is None:
             closer = "'---' or '...'" if fmt == "yaml" else "'+++'"
             raise InputError(None, f"front matter is never closed (expected a line {closer})", open_line)
@@ -201,9 +272,9 @@ def split_front_matter(text: str, warn: Callable[[str, int | None], None] | None
 
 
 def _detect(first_line: str) -> str | None:
-    if YamlFrontMatter.OPEN.fullmatch(first_line):
+    if _YAML_OPEN.fullmatch(first_line):
         return "yaml"
-    if TomlFrontMatter.OPEN.fullmatch(first_line):
+    if _TOML_BOUNDARY.fullmatch(first_line):
         return "toml"
     if first_line.startswith("{") and not first_line.startswith(("{%", "{{")):  # Liquid, not JSON
         return "json"
@@ -223,19 +294,22 @@ def _load(header: str, fmt: str, header_line: int) -> dict[str, Any]:
     try:
         if fmt == "json":
             data = json.loads(header)
+        elif fmt == "yaml" and (flat := flat_yaml_mapping(header)) is not None:
+            data = flat  # what the YAML handler gives, without making it
         else:
-            data = _HANDLERS[fmt].load(header)
-    except yaml.MarkedYAMLError as exc:
+            data = _handlers()[fmt].load(header)
+    # (The exception types below are looked up only when something was raised.)
+    except _yaml().MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = header_line + mark.line if mark is not None else header_line
         raise InputError(None, f"YAML front matter does not parse: {exc.problem or exc}", line) from None
-    except tomllib.TOMLDecodeError as exc:
+    except _tomllib().TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         line = header_line + int(found.group(1)) - 1 if found else header_line
         raise InputError(None, f"TOML front matter does not parse: {exc}", line) from None
     # PyYAML raises ValueError for impossible dates and huge numbers, and
     # RecursionError for deep nesting: not YAMLError, but just as much the file's fault.
-    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
+    except (_yaml().YAMLError, ValueError, OverflowError, RecursionError) as exc:
         raise InputError(None, f"front matter does not parse: {type(exc).__name__}: {exc}", header_line) from None
     if data is None:
         return {}
@@ -357,8 +431,8 @@ def _hexo_split(text: str) -> SplitPost | None:
     if "\n\t" in header:  # hexo-front-matter's escapeYAML: each leading tab is two spaces
         header = re.sub(r"\n(\t+)", lambda m: "\n" + "  " * len(m.group(1)), header)
     try:
-        data = yaml.load(header, Loader=_YamlLoader)
-    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+        data = _yaml_load(header)
+    except (_yaml().YAMLError, ValueError, OverflowError, RecursionError):
         return None  # not a header: a Markdown body that happens to start with 'key: ...'
     if not isinstance(data, dict) or not any(k in data for k in _HEADER_KEYS):
         return None

@@ -14,7 +14,6 @@ No I/O: callers read files and YAML and pass values in.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import functools
 import posixpath
 import re
@@ -54,8 +53,7 @@ def split_post_filename(name: str) -> tuple[dt.date | None, str, str]:
     if m:
         raw_date, slug, ext = m.groups()
         try:
-            y, mo, d = (int(part) for part in raw_date.split("-"))
-            date = dt.date(y, mo, d)
+            date = dt.date(*map(int, raw_date.split("-")))
         except ValueError:
             date = None
     else:
@@ -64,7 +62,7 @@ def split_post_filename(name: str) -> tuple[dt.date | None, str, str]:
             slug, ext = m2.groups()
         else:
             slug, ext = posixpath.basename(name), ""
-    return date, re.sub(r"\.*\Z", "", slug), ext
+    return date, slug.rstrip("."), ext  # Ruby's sub(/\.*\z/, "")
 
 
 # --- dates ---------------------------------------------------------------------
@@ -86,21 +84,19 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
     """
     m = _DATE_STRING.match(text)
     if m:
-        frac = (m["frac"] or "")[:6].ljust(6, "0")
+        year, _, month, day, hour, minute, second, frac, tz = m.groups()
         try:
-            naive = dt.datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0),
-                                int(m["mi"] or 0), int(m["s"] or 0), int(frac))
+            naive = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                int(second or 0), int(frac[:6].ljust(6, "0")) if frac else 0)
         except ValueError:
             return None
-        tz = m["tz"]
         if tz is None:
             return naive.replace(tzinfo=site_tz)
         if tz in ("Z", "z", "UTC", "GMT"):
             return naive.replace(tzinfo=dt.timezone.utc)
-        sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        return naive.replace(tzinfo=dt.timezone(sign * offset))
+        return naive.replace(tzinfo=_fixed_offset(tz))
+    import email.utils  # here: a few milliseconds of start-up that most archives never need
+
     try:  # "Wed, 08 Dec 2021 10:46:18 +0800" (RFC 1123/2822, used by some Hugo sites)
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -108,6 +104,14 @@ def _parse_date_string(text: str, site_tz: dt.tzinfo) -> dt.datetime | None:
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=site_tz)
+
+
+@functools.lru_cache(maxsize=256)  # an archive's posts share a few offsets
+def _fixed_offset(tz: str) -> dt.timezone:
+    """``+0800``, ``+08:00``, ``-05`` as a fixed-offset timezone."""
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
 
 
 def post_date(value: Any, *, filename_date: dt.date | None, site_tz: zoneinfo.ZoneInfo,
@@ -662,25 +666,28 @@ def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[st
     if relative_path is None:
         relative_path = f"_{collection}/{basename}.md"
     template = front_permalink if front_permalink is not None else style_to_pattern(pattern)
-    pieces = _compile_template(template)
+    pieces, tail = _compile_template(template)
     parts = _UrlParts(date, categories, slug, basename, relative_path, output_ext, collection)
-    url = "".join(piece if isinstance(piece, str) else escape_path(_PLACEHOLDERS[piece[0]](parts)) + piece[1]
-                  for piece in pieces)
+    url = "".join([text + escape_path(_PLACEHOLDERS[name](parts)) + kept for text, name, kept in pieces]) + tail
     url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
+    return _SLASHES.sub("/", url) if "//" in url else url
+
+
+_SLASHES = re.compile(r"/+")
 
 
 _PLACEHOLDER_NAMES = frozenset(_PLACEHOLDERS)
 
 
 @functools.lru_cache(maxsize=256)
-def _compile_template(template: str) -> tuple[str | tuple[str, str], ...]:
-    """A permalink template as literal text and (placeholder, kept suffix) pieces, once per template.
+def _compile_template(template: str) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """A permalink template as (literal text, placeholder, kept suffix) pieces and the literal
+    text after the last placeholder, once per template.
 
     ``:month_`` is not a placeholder, so it reads as ``:month`` followed by ``_``
     (Jekyll's own fallback); a name that is neither is an ``InputError``.
     """
-    pieces: list[str | tuple[str, str]] = []
+    pieces: list[tuple[str, str, str]] = []
     position = 0
     for match in re.finditer(r":([a-z_]+)", template):
         name = match.group(1)
@@ -689,11 +696,9 @@ def _compile_template(template: str) -> tuple[str | tuple[str, str], ...]:
         if winner is None:
             raise InputError(None, f"the permalink template {template!r} has no {' or '.join(pool)} "
                                    "placeholder; check the permalink setting")
-        pieces.append(template[position:match.start()])
-        pieces.append((winner, name[len(winner):]))
+        pieces.append((template[position:match.start()], winner, name[len(winner):]))
         position = match.end()
-    pieces.append(template[position:])
-    return tuple(pieces)
+    return tuple(pieces), template[position:]
 
 
 def _ruby_dirname(path: str) -> str:
@@ -745,7 +750,8 @@ def split_excerpt(body_source: str, separator: str | None = "\n\n") -> str | Non
         for name in reversed(_LIQUID_TAG.findall(head)):
             if name in _LIQUID_BLOCKS and not re.search(r"{%-?\s*end" + name + r".*?\s*-?%}", head, re.S):
                 head += f"\n{{% end{name} %}}"
-    definitions = ["".join(parts) for parts in _LINK_REF.findall(tail) if parts[0] in head]
+    # A definition has "]:" (a cheap test before scanning the rest of the body line by line).
+    definitions = ["".join(parts) for parts in _LINK_REF.findall(tail) if parts[0] in head] if "]:" in tail else []
     if definitions:
         head += "\n\n" + "\n".join(definitions)
     return head

@@ -57,7 +57,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..text import is_cjk
 
-__all__ = ["render_markdown"]
+__all__ = ["render_markdown", "render_markdown_blocks", "prefix_html"]
 
 # --- kramdown's HTML grammar (kramdown/parser/html.rb), ported to Python ---------------
 # Ruby's \s is ASCII only; REXML's name is [[:alpha:]_][-[:alnum:]._]* with an optional prefix.
@@ -888,16 +888,49 @@ def _build(east_asian_line_breaks: bool, auto_ids: bool) -> MarkdownIt:
 # Anything else -> markdown-it.
 # The output is byte-identical to markdown-it's (tested on the real corpus).
 _PLAIN = r"[^\n\\`*_~!&<>\[\]()\"'|{}$^]"
+# A '<' that starts no tag, comment or autolink is text ("满足<1%"): not followed by a
+# letter, '/', '!', '?', '<' (kramdown's '<<') or '>', and no '>' after it on the line
+# (an autolink, e-mail ones too, closes on its own line).
 _FAST_LINE_RE = re.compile(
-    rf"(?:{_PLAIN}|[()]|>(?!>)|<>|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\))+"
+    rf"(?:{_PLAIN}|[()]|>(?!>)|<>(?!>)|<https?://[^<>\x00-\x20]*>|\[{_PLAIN}+\]\([^\s()<>\\]+\)"
+    r"|<(?![<>!?/A-Za-z])(?![^>]*>))+"
 )
+# Any character _PLAIN refuses (a line without one is plain text).
+_FAST_SPECIAL_RE = re.compile("[" + _PLAIN.removeprefix("[^"))
 _FAST_PART_RE = re.compile(r"<>|<(https?://[^<>\x00-\x20]*)>|\[([^\]]+)\]\(([^)]+)\)")
 # A line start that could open a block (list, heading, quote, rule, table, code...).
 _FAST_BAD_START_RE = re.compile(r"[ \t#>+*=\-]|\d+[.)]")
 
 
+# A line of the commonest block HTML, taken in one match: elements with a known block
+# name in lower case, attributes exactly as _TAG_RE reads them, no self-closing slash,
+# text without '<' and their own closing tag; at most three blanks between them and
+# nothing but blanks after. For such a line the general scan (_scan_html_run) ends at
+# the same place with nothing stray, so the line is copied as it would copy it; any
+# other line takes the general scan.
+_SIMPLE_NAMES = "|".join(sorted(_BLOCK_ELEMENTS - _VOID_ELEMENTS, key=lambda name: (-len(name), name)))
+_SIMPLE_ELEMENT = (
+    rf"<(?P<name{{n}}>{_SIMPLE_NAMES})(?![-\w.:]){_S}*"
+    rf"(?>(?:{_S}+{_NAME}(?:{_S}*={_S}*(?:\w+|(?P<quote{{n}}>\"|').*?(?P=quote{{n}})))?)*){_S}*>"
+    rf"[^<]*</(?P=name{{n}}){_S}*>"
+)
+
+
+def _simple_html_line(first: int, rest: int) -> str:
+    return (rf" {{0,3}}{_SIMPLE_ELEMENT.format(n=first)}(?:[ \t]{{0,3}}{_SIMPLE_ELEMENT.format(n=rest)})*"
+            rf"[ \t]*(?=\n|\Z)")
+
+
+_SIMPLE_HTML_LINE_RE = re.compile(_simple_html_line(1, 2), re.S)
+# Consecutive such lines: each matches where _SIMPLE_HTML_LINE_RE would, so copying
+# them as one piece gives the same text as copying them line by line.
+_SIMPLE_HTML_LINES_RE = re.compile(rf"{_simple_html_line(1, 2)}(?:\n{_simple_html_line(3, 4)})*", re.S)
+
+
 def _fast_text(text: str) -> str:
     text = text.replace(">", "&gt;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
     return _TYPO_RE.sub(lambda m: _TYPO[m.group(0)], text) if "-" in text or "." in text else text
 
 
@@ -937,11 +970,13 @@ def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
     lines = chunk.split("\n")
     rendered = []
     for line in lines:
-        if (
-            line[-1] in " \t"
-            or _FAST_BAD_START_RE.match(line)
-            or not _FAST_LINE_RE.fullmatch(line)
-        ):
+        if line[-1] in " \t" or _FAST_BAD_START_RE.match(line):
+            return None
+        if _FAST_SPECIAL_RE.search(line) is None:
+            # Plain text: every character is one _FAST_LINE_RE takes, and no link starts.
+            rendered.append(_fast_text(line))
+            continue
+        if not _FAST_LINE_RE.fullmatch(line):
             return None
         out = _fast_line(md, line)
         if out is None:
@@ -958,16 +993,19 @@ def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
     return f"<p>{para}</p>\n"
 
 
-def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
+def _fast_render(md: MarkdownIt, text: str, east_asian: bool,
+                 blocks: list[tuple[int, int, int]] | None = None) -> str | None:
     """HTML for a body of block HTML and plain paragraphs with links; None for anything else.
 
     Top level only: each block starts after a blank line (or at the start), so
     no container or lazy continuation is involved.  Block HTML is copied line by
-    line exactly as markdown-it emits html_block tokens.
+    line exactly as markdown-it emits html_block tokens.  ``blocks``, when given,
+    receives each top-level block as (source start, source end, end of its HTML).
     """
     if "\r" in text or "\0" in text:
         return None  # markdown-it normalizes these first; leave them to it
     out = []
+    size = 0  # of the HTML so far
     pos, n = 0, len(text)
     while pos < n:
         eol = text.find("\n", pos)
@@ -979,17 +1017,27 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
         while lead < eol and text[lead] == " ":
             lead += 1
         if lead - pos <= 3 and text.startswith("<", lead):
-            strays: list[tuple[int, int]] = []
-            run = _scan_html_run(text, pos, strays)
-            if run is not None:
-                end, complete = run
-                if not complete or strays:
-                    return None  # unclosed tag / stray closing tag: rare, leave it to markdown-it
-                eol = text.find("\n", end)
-                eol = n if eol < 0 else eol
-                if text[end:eol].strip(" \t"):
-                    return None  # Markdown after a closing tag on the same line
-                out.append(text[pos:eol] + "\n")
+            simple = _SIMPLE_HTML_LINES_RE.match(text, pos)
+            run = None
+            if simple is not None:
+                eol = simple.end()
+            else:
+                strays: list[tuple[int, int]] = []
+                run = _scan_html_run(text, pos, strays)
+                if run is not None:
+                    end, complete = run
+                    if not complete or strays:
+                        return None  # unclosed tag / stray closing tag: rare, leave it to markdown-it
+                    eol = text.find("\n", end)
+                    eol = n if eol < 0 else eol
+                    if text[end:eol].strip(" \t"):
+                        return None  # Markdown after a closing tag on the same line
+            if simple is not None or run is not None:
+                piece = text[pos:eol] + "\n"
+                out.append(piece)
+                size += len(piece)
+                if blocks is not None:
+                    blocks.append((pos, eol, size))
                 pos = eol + 1
                 continue
         blank = _BLANK_LINE_RE.search(text, pos)
@@ -998,8 +1046,30 @@ def _fast_render(md: MarkdownIt, text: str, east_asian: bool) -> str | None:
         if para is None:
             return None
         out.append(para)
+        size += len(para)
+        if blocks is not None:
+            blocks.append((pos, stop, size))
         pos = stop + 1
     return "".join(out)
+
+
+def prefix_html(html: str, blocks: list[tuple[int, int, int]], length: int) -> str | None:
+    """What ``render_markdown(text[:length])`` gives, cut from ``html``, the rendering of
+    ``text`` whose top-level ``blocks`` :func:`render_markdown_blocks` gave; None when a
+    block straddles ``length`` (render the prefix then).
+
+    Why the cut is exact: the fast path renders each block from its own lines (every
+    scan in it stops at the block's end and no pattern looks past it), so a prefix
+    that ends between blocks renders as the same blocks, and blank lines add nothing.
+    """
+    end = 0
+    for start, stop, html_end in blocks:
+        if start >= length:
+            break
+        if stop > length:
+            return None
+        end = html_end
+    return html[:end]
 
 
 @functools.lru_cache(maxsize=None)
@@ -1021,3 +1091,14 @@ def render_markdown(
         if html is not None:
             return html
     return md.render(text)
+
+
+def render_markdown_blocks(text: str) -> tuple[str, list[tuple[int, int, int]] | None]:
+    """``render_markdown(text)``, and its top-level blocks as (source start, source end,
+    HTML end) when the fast path rendered it (else None), for :func:`prefix_html`."""
+    md = _parser(True, True)
+    blocks: list[tuple[int, int, int]] = []
+    html = _fast_render(md, text, True, blocks)
+    if html is not None:
+        return html, blocks
+    return md.render(text), None

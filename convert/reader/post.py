@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
-import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import Diagnostic, InputError
 from ..model import Article
@@ -24,7 +24,7 @@ from . import jekyll
 from .clean import clean_body
 from .frontmatter import SplitPost, split_front_matter
 from .liquid import render_liquid
-from .markdown import render_markdown
+from .markdown import prefix_html, render_markdown, render_markdown_blocks
 from .site import SiteConfig
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".txt", ""})
@@ -104,34 +104,89 @@ def decode(data: bytes, source: PostSource, input_encoding: str | None) -> str:
         raise InputError(source.display, f"unknown input encoding {encoding!r}") from None
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes, as ``path.read_bytes()`` gives them, in two system calls for a
+    small file instead of pathlib's and io's layers (half the cost per post)."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) != size:  # grown, shrunk or sizeless (a pipe, /proc): read to the end
+            parts = [data]
+            while data:
+                data = os.read(fd, 1 << 16)
+                parts.append(data)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
+
+
 def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, links: LinkMaps) -> PostResult:
     """Read one post. Never raises for a problem in the file: the result says."""
-    result = PostResult(source)
+    return read_posts([source], config, settings, links)[0]
 
-    def warn(message: str, line: int | None = None) -> None:
-        result.diagnostics.append(Diagnostic(message, source.display, line))
 
+def read_posts(sources: Sequence[PostSource], config: SiteConfig, settings: ReadSettings,
+               links: LinkMaps) -> list[PostResult]:
+    """Read posts as read_post reads each one, a step at a time for all of them.
+
+    Each post's steps run in their own order (so its warnings come as they would), but
+    every post takes a step before any takes the next: reading the files, the front
+    matter, Jekyll's rules, Markdown, the clean-up, the rest. Each step's code and data
+    then stay warm in the processor's caches: a quarter less time than post by post.
+    """
+    results = [PostResult(source) for source in sources]
+    steps = [(result, _steps(result, config, settings, links)) for result in results]
+    while steps:
+        steps = [(result, step) for result, step in steps if _next_step(result, step)]
+    return results
+
+
+def _next_step(result: PostResult, step) -> bool:
+    """Run a post's next step; False when it is done, or failed (the result says why)."""
+    source = result.source
     try:
-        data = source.data if source.data is not None else source.path.read_bytes()
-        text = decode(data, source, settings.input_encoding)
-        try:
-            split = split_front_matter(text, warn)
-        except InputError as exc:
-            raise InputError(source.display, exc.message, exc.line) from None
-        _build(split, source, config, settings, links, warn, result)
+        next(step)
+        return True
+    except StopIteration:
+        return False
     except InputError as exc:
         result.error = exc if exc.path else InputError(source.display, exc.message, exc.line)
     except OSError as exc:
         result.error = InputError(source.display, f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # a bug of ours on one file must not stop the others
+        import traceback  # only for this rare case
+
         detail = "".join(traceback.format_exception_only(exc)).strip()
         result.error = InputError(source.display, f"internal error while reading this file ({detail}); "
                                                   "please report it with the file attached")
-    return result
+    return False
+
+
+def _steps(result: PostResult, config: SiteConfig, settings: ReadSettings, links: LinkMaps) -> Iterator[None]:
+    """Reading one post, as a generator that stops between steps (see read_posts)."""
+    source = result.source
+
+    def warn(message: str, line: int | None = None) -> None:
+        result.diagnostics.append(Diagnostic(message, source.display, line))
+
+    data = source.data if source.data is not None else _read_file(source.path)
+    text = decode(data, source, settings.input_encoding)
+    try:
+        split = split_front_matter(text, warn)
+    except InputError as exc:
+        raise InputError(source.display, exc.message, exc.line) from None
+    yield
+    yield from _build(split, source, config, settings, links, warn, result)
 
 
 def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: ReadSettings,
-           links: LinkMaps, warn, result: PostResult) -> None:
+           links: LinkMaps, warn, result: PostResult) -> Iterator[None]:
+    """The article from the split post, into ``result``; stops before Markdown, the clean-up and the rest."""
     meta = split.metadata
     lower = {k.lower(): v for k, v in meta.items()} if config.kind == "hugo" else meta
 
@@ -153,7 +208,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
             # Hugo reads a suffix as a language only for a configured one: 'only.ja.md' is 'only.ja'.
             stem, language_suffix = source.path.stem, ""
         file_slug = source.path.parent.name if stem in ("index", "_index") else stem
-    ext = source.path.suffix.lower()
+    ext = _suffix(name).lower()
 
     def line(key: str) -> int | None:
         return split.line_of(key)
@@ -164,7 +219,11 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         # takes an unquoted one as UTC.
         lower = {k: v.replace(tzinfo=tz) if isinstance(v, dt.datetime) and v.tzinfo is None else v
                  for k, v in lower.items()}
-    date_key = next((k for k in ("date", "publishdate", "pubdate") if lower.get(k) not in (None, "")), "date")
+    date_key = "date"
+    for key in ("date", "publishdate", "pubdate"):
+        if lower.get(key) not in (None, ""):
+            date_key = key
+            break
     try:
         date = jekyll.post_date(lower.get(date_key), filename_date=filename_date, site_tz=tz,
                                 warn=lambda m: warn(m, line(date_key)))
@@ -206,11 +265,14 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         path = _hugo_path(lower, source, config, slug)
         post_id = path.rstrip("/") or "/"
     else:
-        front_permalink = meta.get("permalink")
+        front_permalink = str(meta["permalink"]) if meta.get("permalink") else None
+        # The post's path in the site only for a template that has :path.
+        template = front_permalink if front_permalink is not None else jekyll.style_to_pattern(config.permalink)
         try:
             path = jekyll.permalink(config.permalink, date=date, categories=categories, slug=slug,
-                                    basename=source.path.stem, relative_path=_relative_path(source),
-                                    front_permalink=str(front_permalink) if front_permalink else None)
+                                    basename=_stem(name),
+                                    relative_path=_relative_path(source) if ":path" in template else None,
+                                    front_permalink=front_permalink)
         except InputError as exc:
             raise InputError(source.display, exc.message, line("permalink")) from None
         post_id = jekyll.post_id(path, slug)
@@ -236,15 +298,18 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
             draft=draft)
         return
 
-    rendered = render_markdown(body_source) if is_markdown else body_source
+    yield
+    rendered, blocks = render_markdown_blocks(body_source) if is_markdown else (body_source, None)
+    yield
     source_dir = source.path.parent if source.data is None else None
     cleaned = clean_body(rendered, page_url=permalink, site_url=site.url, source_dir=source_dir,
                          source_root=source.root, warn=lambda m: warn(m, split.body_line))
     body = cleaned.html
     result.dropped = dict(cleaned.dropped)  # a plain dict: it travels back from worker processes
 
+    yield
     title = _title(lower.get("title"), file_slug, body, lambda message: warn(message, line("title")))
-    summary = _summary(lower, body_source, is_markdown, config)
+    summary = _summary(lower, body_source, is_markdown, config, rendered, blocks)
     lang = (str(lower.get("lang") or lower.get("language") or "") or language_suffix or site.lang
             or detect_lang(summary or _text(body[:2000])))
     authors = _authors(lower.get("authors", lower.get("author"))) or ((site.author,) if site.author else ())
@@ -280,6 +345,18 @@ def _relative_path(source: PostSource) -> str:
         except ValueError:
             pass
     return f"_posts/{source.path.name}"
+
+
+def _suffix(name: str) -> str:
+    """``PurePath.suffix`` of a file called ``name`` (without making a Path again)."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _stem(name: str) -> str:
+    """``PurePath.stem`` of a file called ``name``."""
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
 
 
 def _truthy(value: Any) -> bool:
@@ -357,8 +434,12 @@ SUMMARY_LIMIT = 600
 _SENTENCE_END = re.compile(r"(?:[。！？]|[.!?…](?=[\s”’」』）)]|$))[”’」』）)]*")
 
 
-def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig) -> str:
-    """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator."""
+def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, config: SiteConfig,
+             body_html: str = "", blocks: list[tuple[int, int, int]] | None = None) -> str:
+    """Plain text: explicit excerpt/description/summary, else the body up to the excerpt separator.
+
+    ``body_html`` and ``blocks``: the body's rendering (:func:`render_markdown_blocks`), which
+    gives the excerpt's when the excerpt is the start of the body, ending between blocks."""
     for key in ("excerpt", "summary", "description"):
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
@@ -377,7 +458,11 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
         plain = plain_paragraph_text(excerpt)
         if plain is not None:
             return shorten(plain, truncated=truncated)
-    rendered = render_markdown(excerpt) if is_markdown else excerpt
+    rendered = None
+    if is_markdown and blocks is not None and body_source.startswith(excerpt):
+        rendered = prefix_html(body_html, blocks, len(excerpt))
+    if rendered is None:
+        rendered = render_markdown(excerpt) if is_markdown else excerpt
     return shorten(summary_text(rendered), truncated=truncated)
 
 
@@ -399,9 +484,11 @@ def shorten(text: str, limit: int = SUMMARY_LIMIT, truncated: bool = False) -> s
 
 
 # Anything that could make Markdown render an excerpt as more than its own text:
-# markup, entities, escapes, kramdown's typography, block markers at a line start.
-_MARKDOWN_SIGNIFICANT = re.compile(
-    r"""[\\`*_\[\]<>&{}|~"'$\x00\t]|\.\.\.|--|^[ ]*(?:[-+=#>:]|\d{1,9}[.)])|^ {4}""", re.MULTILINE)
+# markup, entities, escapes, kramdown's typography ("...", "--"), block markers at a
+# line start. Looked for separately: one alternation tried at every position cost
+# three times as much.
+_MARKDOWN_CHARACTER = re.compile(r"""[\\`*_\[\]<>&{}|~"'$\x00\t]""")
+_BLOCK_MARKER = re.compile(r"[ ]*(?:[-+=#>:]|\d{1,9}[.)])| {4}")
 
 
 def plain_paragraph_text(source: str) -> str | None:
@@ -411,9 +498,12 @@ def plain_paragraph_text(source: str) -> str | None:
     rendering them only to take the text back costs as much as the body itself.
     Soft breaks between two CJK characters vanish, as the renderer's East Asian rule does.
     """
-    if _MARKDOWN_SIGNIFICANT.search(source):
+    if _MARKDOWN_CHARACTER.search(source) or "..." in source or "--" in source:
         return None
-    lines = [line.strip(" ") for line in source.split("\n")]
+    lines = source.split("\n")
+    if any(_BLOCK_MARKER.match(line) for line in lines):
+        return None
+    lines = [line.strip(" ") for line in lines]
     pieces: list[str] = []
     for line in lines:
         if not line:
@@ -429,22 +519,38 @@ def plain_paragraph_text(source: str) -> str | None:
 # Markup whose text a reader may not see (or that the cleaner rewrites): an
 # excerpt containing any of it goes through the full clean-up before its text
 # is taken; any other excerpt's text is simply its text, which is much cheaper.
-_NEEDS_CLEANING = re.compile(
-    r"<!--|<(?:script|style|iframe|object|embed|video|audio|form|input|button|select|textarea|svg|math|"
-    r"template|noscript|head|title|meta|link)\b|hidden|display", re.IGNORECASE)
+# Looked for by _needs_cleaning, not by one alternation with "hidden|display":
+# that, tried at every position of a 2,000-character excerpt, cost 38 us.
+_NEEDS_CLEANING_TAG = re.compile(
+    r"<(?:script|style|iframe|object|embed|video|audio|form|input|button|select|textarea|svg|math|"
+    r"template|noscript|head|title|meta|link)\b", re.IGNORECASE)
+_HIDING_WORD = re.compile("hidden|display", re.IGNORECASE)
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _needs_cleaning(fragment: str) -> bool:
+    """Whether ``fragment`` holds a comment, one of the elements above, or "hidden"/"display" in any case."""
+    if "<!--" in fragment or _NEEDS_CLEANING_TAG.search(fragment):
+        return True
+    # "hidden"/"display" as re.IGNORECASE finds them, in C: apart from U+0130 U+0131 U+017F
+    # (which re matches to i and s, and lower() does not turn into them), a character
+    # matches an ASCII letter ignoring case exactly when its lower() is that letter, and
+    # lower() keeps every other character's length (checked for every code point).
+    if "\u0131" in fragment or "\u017f" in fragment or "\u0130" in fragment:
+        return _HIDING_WORD.search(fragment) is not None
+    lowered = fragment.lower()
+    return "hidden" in lowered or "display" in lowered
 
 
 def summary_text(fragment: str) -> str:
     """The visible text of a rendered excerpt, whitespace collapsed, as the body's text would read."""
-    if _NEEDS_CLEANING.search(fragment):
+    if _needs_cleaning(fragment):
         fragment = clean_body(fragment).html
     text = _XML_FORBIDDEN.sub("", _text(fragment))
     return unicodedata.normalize("NFC", _normalize_space(text))
 
 
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 
 
 def _text(fragment: str) -> str:
@@ -453,7 +559,9 @@ def _text(fragment: str) -> str:
 
 
 def _normalize_space(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    # The same as re.sub(r"\s+", " ", text).strip(), several times faster: re's \s, str.split()
+    # and str.strip() all take Python's isspace() characters (checked for every code point).
+    return " ".join(text.split())
 
 
 def _authors(value: Any) -> tuple[str, ...]:
@@ -490,12 +598,19 @@ _SCRIPT_LANGS = (
     (re.compile(r"[\u0400-\u04ff]+"), "ru"),
 )
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_HAN = _SCRIPT_LANGS[2][0]
+_KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 
 
 def detect_lang(text: str) -> str:
     """A language guessed from the script of most letters ('' when it is Latin or unclear)."""
     # A paragraph tells the script; counting by deletion keeps the work in C.
-    letters = _NOT_LETTER.sub("", text[:400])
+    text = text[:400]
+    # Mostly Han without kana or hangul is Chinese, told without the costly letter filter
+    # below: every Han character is a letter, so Han is then most letters too.
+    if 2 * (len(text) - len(_HAN.sub("", text))) > len(text) and not _KANA_OR_HANGUL.search(text):
+        return "zh"
+    letters = _NOT_LETTER.sub("", text)
     if not letters:
         return ""
     for pattern, lang in _SCRIPT_LANGS:

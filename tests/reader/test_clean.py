@@ -243,6 +243,55 @@ def test_relative_resolution_matches_urljoin(page, ref):
     assert out(f'<a href="{ref}">x</a>', page_url=page) == f'<a href="{expected}">x</a>'
 
 
+@given(st.lists(st.sampled_from(["/", "//", "a", ":", "?", "#", "\t", "\n", "\r", " ", "[", "]", "http:", "%", "\x00", "中"]),
+                max_size=10).map("".join))
+def test_page_urls_split_as_urlsplit_splits_them(url):
+    from urllib.parse import urlsplit
+
+    from convert.reader.clean import _split_page_url
+
+    try:
+        expected = urlsplit(url)
+    except ValueError:
+        return
+    assert _split_page_url(url) == expected
+
+
+@given(st.sampled_from(['<a href="', '<a title="t" href="', '<img src="', "<a href=", '<img alt="x" src="']),
+       st.text(st.sampled_from('/.:#?a b"&<>=x'), max_size=12), st.sampled_from(['">x</a>', '" title="t">x</a>', ">x</a>", '"/>']))
+def test_a_lone_href_resolves_as_any_tag_does(opening, url, closing):
+    from convert.reader.clean import _RELATIVE_URL_TAG, _STD, _URL_ATTR, _Links
+
+    cleaned = _STD.clean(opening + url + closing)
+    links = _Links("/a/b/c.html", "", None, None, {}, {})
+    general = _RELATIVE_URL_TAG.sub(
+        lambda m: f"<{m.group(1)}{_URL_ATTR.sub(lambda a: links._attr(m.group(1), a.group(1), a.group(2)), m.group(2))}>",
+        cleaned)
+    assert _RELATIVE_URL_TAG.sub(links.tag, cleaned) == general
+
+
+@given(st.lists(st.sampled_from(["<table", "<TABLE", "<Table", "idden", "isplay", "IDDEN", "ISPLAY", " on", " ON", " On",
+                                 "\ton", "\non", "/on", "script:", "file:", "data:", "SCRIPT:", "Script:", "<", "t", "i",
+                                 "d", "s", " ", "o", "n", ":", "/", "\n", "\t", "h", "中", "a", "p", "l", "y", "e"]),
+                max_size=20).map("".join))
+def test_one_scan_finds_every_trigger_substring(html):
+    from convert.reader.clean import (_HANDLER_TRIGGERS, _HIDING_TRIGGERS, _TABLE_TRIGGERS, _TRIGGERS,
+                                      _URL_TRIGGERS)
+
+    everything = _TABLE_TRIGGERS | _HIDING_TRIGGERS | _HANDLER_TRIGGERS | _URL_TRIGGERS
+    assert set(_TRIGGERS.findall(html)) == {trigger for trigger in everything if trigger in html}
+
+
+@given(st.lists(st.sampled_from(["&nbsp;", ' style="', ' class=""', "<pre", "<a", "<img", "<br", "<hr", "<col", "<wbr",
+                                 "<code", "<", " ", "a", "c", '"', "=", "&", "p", "r", "e", "o", "l", "中", "b", ">"]),
+                max_size=20).map("".join))
+def test_one_scan_finds_every_substring_the_output_steps_look_for(out):
+    from convert.reader.clean import _OUTPUT_TRIGGERS, _VOID_TRIGGERS
+
+    everything = _VOID_TRIGGERS | {"&nbsp;", ' style="', ' class=""', "<pre", "<a", "<code"}
+    assert set(_OUTPUT_TRIGGERS.findall(out)) == {trigger for trigger in everything if trigger in out}
+
+
 def test_links_with_a_root_relative_page_url():
     html = '<a href="../../../x">a</a><a href="y">b</a><a href="//cdn.example/z">c</a>'
     assert out(html, page_url="/blog/2021/post.html", site_url="http://ex.com") == (

@@ -90,3 +90,31 @@ def test_the_json_form_of_the_whole_corpus_reads_back_unchanged(tmp_path):
     again = read([dumped], ReadOptions(from_format="json"))
     assert again.collection == first.collection
     assert not again.diagnostics and not again.failures
+
+
+def test_folders_are_walked_in_the_order_of_their_paths_parts(tmp_path):
+    from convert.reader.site import walk_files
+
+    # '-' and ' ' sort before '/' as characters, after it as path parts.
+    for name in ("a/b.md", "a-b/c.md", "a b.md", "a/x/y.md", "a.md", "b/中文.md", "B.md", "a/b-c.md", "a/b/c.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    for root in (tmp_path, Path(str(tmp_path) + "/")):
+        found = walk_files(root)
+        assert found == sorted(tmp_path.rglob("*.md"), key=lambda p: p.parts)
+        assert [str(p) for p in found] == [str(p) for p in sorted(tmp_path.rglob("*.md"), key=lambda p: p.parts)]
+
+
+def test_a_post_reached_twice_is_read_once(tmp_path, monkeypatch):
+    sources = sorted(FINEWS.glob("2021-*.md"))[:3]
+    (tmp_path / "site" / "sub").mkdir(parents=True)
+    for index, source in enumerate(sources):
+        folder = tmp_path / "site" / ("sub" if index else "")
+        (folder / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "site" / "link.md").symlink_to(tmp_path / "site" / "sub" / sources[1].name)
+    monkeypatch.chdir(tmp_path)
+    # The same folder under three names, a subfolder of it, one file by name and one through a link.
+    inputs = ["site", "./site/", str(tmp_path / "site"), "site/sub", f"site/sub/{sources[2].name}", "site/link.md"]
+    report = read(inputs, ReadOptions(config=CONFIG, jobs=1))
+    assert sorted(Path(a.source).name for a in report.collection.articles) == sorted(s.name for s in sources)
+    assert not report.failures and not [d for d in report.diagnostics if "same id" in d.message]

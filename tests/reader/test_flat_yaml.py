@@ -1,5 +1,7 @@
 """The flat-header fast path reads exactly what PyYAML reads, or steps aside."""
 
+import re
+
 import yaml
 from hypothesis import example, given, strategies as st
 
@@ -30,3 +32,25 @@ def test_fast_path_takes_the_common_header_and_leaves_the_rest():
         "layout": "post", "title": "标题", "date": "2022-05-27 14:42:33 +0800"}
     for text in ("date: 2021-12-08 13:16:19\n", "tags: [a, b]\n", "n: 1\n", "t: yes\n", "k:\n  - a\n"):
         assert flat_yaml_mapping(text) is None
+
+
+def test_the_copy_of_pyyamls_implicit_resolvers_is_the_installed_one():
+    from convert.reader.frontmatter import _YAML_IMPLICIT_RESOLVERS
+
+    installed = {(first, tag, regexp.pattern, regexp.flags & re.X)
+                 for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+                 for tag, regexp in resolvers}
+    copied = {(first, tag, pattern, flags & re.X)
+              for tag, pattern, flags, firsts in _YAML_IMPLICIT_RESOLVERS for first in firsts}
+    assert copied == installed
+
+
+def test_reading_flat_headers_does_not_import_pyyaml(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "2021-12-08-a.md").write_text("---\ntitle: a\ndate: 2021-12-08 10:00:00 +0800\n---\nbody\n")
+    script = ("import sys; from convert.reader.collection import read; r = read([sys.argv[1]]);"
+              "assert len(r.collection.articles) == 1; print('yaml' in sys.modules, 'frontmatter' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from convert.reader.markdown import render_markdown
@@ -151,14 +151,85 @@ def test_fast_path_matches_full_render():
             + ["<p>", "</p>", "<div>", "<!--", "-->", "```", "[^1]", "http://", "\n\n"]
             + ["<center>", "</center>", "[a](b)", "<http://a.b>"]
             + ["$$", "{: .c}", "______", "```yml x", "</td>", "[a] [b]", "\n[b]: /u\n"]
+            + ["<1%", "< ", "<%", "1@a.b>", "@", "<中", "满足<1%，", "<_"]
         ),
         max_size=40,
     ).map("".join)
 )
+@example("<>>")  # '>>' is kramdown's '»' even right after '<>'
 def test_never_raises_and_fast_path_agrees(text):
     html = render_markdown(text)
     assert isinstance(html, str)
     assert html == render_markdown(text, fast_path=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["<p>", " <p>", "<div>", '<p class="em_media">', "<li>", "<P>", "<hr>", "<span>"]),
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<P>", "</P>", "<div>", "</div >", "<pre>", "</pre>", "<li>", "</li>", "<h1 id=x>", "</h1>",
+             '<p class="em_media">', "<p title='a>b'>", "<p a= 'x\ny'>", "<p a=b c>", "<p/>", "<p />", "<hr>", "</hr>",
+             "<br>", "<span>", "</span>", "<p:x>", "</p:x>", "<!-- c -->", "<script>", "</script>", "<pa>", "<p-x>",
+             " ", "  ", "\t", "\n", "\n\n", "中文", "a", ">", "=", "'", '"', "/"]
+        ),
+        max_size=16,
+    ).map("".join),
+)
+def test_simple_html_lines_end_where_the_general_scan_ends(opening, rest):
+    from convert.reader.markdown import _SIMPLE_HTML_LINE_RE, _scan_html_run
+
+    text = opening + rest
+    simple = _SIMPLE_HTML_LINE_RE.match(text)
+    if simple is None:
+        return
+    strays: list[tuple[int, int]] = []
+    end, complete = _scan_html_run(text, 0, strays)
+    eol = text.find("\n", end)
+    eol = len(text) if eol < 0 else eol
+    assert complete and not strays and not text[end:eol].strip(" \t") and eol == simple.end(), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<p>a</p>", '<p class="x">中文</p>', " <div>b</div>", "<p>a\nb</p>", "<p>a</p><p>b</p>",
+                                 "<p>x", "<span>s</span>", "text", "<hr>", "  ", "\t"]), min_size=1, max_size=6),
+       st.sampled_from(["\n", "\n\n", "\n \n"]))
+def test_runs_of_simple_html_lines_end_where_line_by_line_ends(lines, separator):
+    from convert.reader.markdown import _SIMPLE_HTML_LINE_RE, _SIMPLE_HTML_LINES_RE
+
+    text = separator.join(lines)
+    run = _SIMPLE_HTML_LINES_RE.match(text)
+    line = _SIMPLE_HTML_LINE_RE.match(text)
+    assert (run is None) == (line is None)
+    while line is not None:
+        end = line.end()
+        line = _SIMPLE_HTML_LINE_RE.match(text, end + 1) if text.startswith("\n", end) else None
+    if run is not None:
+        assert run.end() == end, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", '<p class="x">', "<div>", "</div>", "<!-- c -->", "<span>", "</span>", "<1%", "> q",
+             "中文", "摘要", "a b", "-", "--", "...", "[链接](//x.com/a)", "<http://a.b/c>", "* ", "1. ", "# ", "`c`",
+             "\n", "\n", "\n\n", "\n\n", "\n  \n", "  ", "\t", "\r", "&amp;", "_x_"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_a_prefix_ending_between_blocks_renders_as_the_blocks_before_it(text):
+    from convert.reader.markdown import prefix_html, render_markdown_blocks
+
+    html, blocks = render_markdown_blocks(text)
+    assert html == render_markdown(text)
+    if blocks is None:
+        return
+    for length in range(len(text) + 1):
+        cut = prefix_html(html, blocks, length)
+        if cut is not None:
+            assert cut == render_markdown(text[:length]), (text, length)
 
 
 @settings(max_examples=200, deadline=None)

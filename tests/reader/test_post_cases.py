@@ -1,6 +1,7 @@
 """Reader edge cases, one small case file each (tests/cases/reader/)."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,26 @@ def test_language_from_the_script():
     assert _one("2021-12-08-202112082206672930.md")[0].lang == "zh"
 
 
+def _lang_by_letters(text):
+    """detect_lang's rule spelled out: the script of most letters (any kana: Japanese)."""
+    letters = re.sub(r"[\W\d_]+", "", text[:400])
+    for pattern, lang in (("[\u3040-\u30ff]", "ja"), ("[\uac00-\ud7af]", "ko"), ("[\u4e00-\u9fff\u3400-\u4dbf]", "zh"),
+                          ("[\u0600-\u06ff]", "ar"), ("[\u0400-\u04ff]", "ru")):
+        count = len(re.findall(pattern, letters))
+        if letters and ((lang == "ja" and count >= 5) or count * 2 > len(letters)):
+            return lang
+    return ""
+
+
+@given(st.lists(st.sampled_from(list("中文字ひらがなカタカナ・ー한국어абвابت abc12_，。「」\u3099\u30fb\u4dbf\u9fff\u3007")),
+                max_size=60).map("".join))
+def test_language_is_the_script_of_most_letters(text):
+    from convert.reader.post import detect_lang
+
+    assert detect_lang(text) == _lang_by_letters(text)
+    assert detect_lang(text * 20) == _lang_by_letters(text * 20)  # past the 400 characters looked at
+
+
 def test_summary_text_is_the_text_the_cleaned_excerpt_shows():
     from convert.reader.clean import clean_body
     from convert.reader.post import _normalize_space, _text, summary_text
@@ -148,6 +169,53 @@ def test_plain_paragraph_text_is_what_rendering_would_show(source):
     plain = plain_paragraph_text(source)
     if plain is not None:
         assert plain == summary_text(render_markdown(source))
+
+
+# The single regexes that _needs_cleaning and _normalize_space replace, for speed: the oracles.
+_NEEDS_CLEANING_REGEX = re.compile(
+    r"<!--|<(?:script|style|iframe|object|embed|video|audio|form|input|button|select|textarea|svg|math|"
+    r"template|noscript|head|title|meta|link)\b|hidden|display", re.IGNORECASE)
+_markup = st.lists(st.sampled_from(
+    ["<!--", "<", ">", "-", "!", "hidden", "display", "HiDdEn", "DISPLAY", "h\u0131dden", "h\u0130dden", "di\u017fplay",
+     "d\u0130splay", "\u0130", "\u0131", "\u017f", "\u212a", "<script", "<Style", "<\u017fvg", "<l\u0130nk", "<iframe",
+     "<scripts", "h", "i", "d", "e", "n", "s", "p", "l", "a", "y", "I", "S", " ", "\n", "\t", "\u00a0", "\u3000",
+     "\u2028", "\x1c", "\x85", "\u200b", "离", "a b"]), max_size=30).map("".join)
+
+
+@given(_markup)
+@example("h\u0130dden")
+@example("<p>d\u0131splay</p>")
+def test_needs_cleaning_finds_what_the_one_regex_finds(fragment):
+    from convert.reader.post import _needs_cleaning
+
+    assert _needs_cleaning(fragment) == bool(_NEEDS_CLEANING_REGEX.search(fragment))
+
+
+@given(_markup | st.text())
+def test_normalize_space_is_the_regex_collapse(text):
+    from convert.reader.post import _normalize_space
+
+    assert _normalize_space(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_normalize_space_takes_the_whitespace_re_takes():
+    from convert.reader.post import _normalize_space
+
+    for code in range(0x110000):
+        char = chr(code)
+        assert _normalize_space(f"a{char}b") == re.sub(r"\s+", " ", f"a{char}b").strip()
+
+
+_MARKDOWN_SIGNIFICANT = re.compile(  # the one alternation plain_paragraph_text's tests replace
+    r"""[\\`*_\[\]<>&{}|~"'$\x00\t]|\.\.\.|--|^[ ]*(?:[-+=#>:]|\d{1,9}[.)])|^ {4}""", re.MULTILINE)
+
+
+@given(st.lists(st.sampled_from(list("离岸 abc12.-\n\t*#>:=+)") + ["...", "--", "    ", "1. ", "１.", "٣)", "\n  - "]),
+                max_size=30).map("".join))
+def test_plain_paragraphs_are_refused_exactly_as_before(source):
+    from convert.reader.post import plain_paragraph_text
+
+    assert (plain_paragraph_text(source) is None) == bool(_MARKDOWN_SIGNIFICANT.search(source))
 
 
 def test_long_summaries_are_cut_at_a_sentence_end():
@@ -215,3 +283,14 @@ def test_json_input_is_held_to_the_canonical_body(tmp_path):
     again.write_text(JsonWriter().render(report.collection), encoding="utf-8")
     second = read([again], ReadOptions(from_format="json"))
     assert second.collection.articles == report.collection.articles and not second.diagnostics
+
+
+def test_a_path_permalink_gets_the_post_path_in_the_site(tmp_path):
+    site = tmp_path / "site"
+    (site / "_posts" / "sub").mkdir(parents=True)
+    (site / "_config.yml").write_text("permalink: /:path/\n")
+    (site / "_posts" / "sub" / "2021-12-08-x.md").write_text("---\ntitle: t\n---\nbody\n", encoding="utf-8")
+    (site / "_posts" / "2021-12-08-y.md").write_text("---\ntitle: t\npermalink: /p/:path:output_ext\n---\nbody\n",
+                                                      encoding="utf-8")
+    articles = read([site], ReadOptions(jobs=1)).collection.articles
+    assert sorted(a.permalink for a in articles) == ["/p/2021-12-08-y.html", "/sub/2021-12-08-x/"]
