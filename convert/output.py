@@ -49,19 +49,26 @@ class InputGuard:
     """Refuses any target that is one of the inputs (the same file: links and ``..`` included),
     unless ``in_place``: then :meth:`check` names the input, for :func:`replace_input`.
 
-    Inputs are identified by device and inode, taken once per run: resolving
-    every input path again for every output would cost a second per 10,000 posts.
+    Inputs are identified by device and inode, taken once per run, and only when a
+    target exists already (into a new folder, nothing is looked up): resolving every
+    input path again for every output would cost a second per 10,000 posts.
     """
 
     def __init__(self, inputs: Iterable[Path], in_place: bool = False):
         self.in_place = in_place
-        self._inputs: dict[tuple[int, int], Path] = {}
-        for source in inputs:
-            try:
-                info = os.stat(source)
-            except OSError:
-                continue
-            self._inputs.setdefault((info.st_dev, info.st_ino), source)
+        self._sources = list(inputs)
+        self._inputs: dict[tuple[int, int], Path] | None = None
+
+    def _identities(self) -> dict[tuple[int, int], Path]:
+        if self._inputs is None:
+            self._inputs = {}
+            for source in self._sources:
+                try:
+                    info = os.stat(source)
+                except OSError:
+                    continue
+                self._inputs.setdefault((info.st_dev, info.st_ino), source)
+        return self._inputs
 
     def check(self, target: Path) -> Path | None:
         """None when ``target`` is no input; the input when it is one and the run is in place;
@@ -70,7 +77,7 @@ class InputGuard:
             info = os.stat(target)
         except OSError:
             return None  # a file that does not exist yet is no input
-        source = self._inputs.get((info.st_dev, info.st_ino))
+        source = self._identities().get((info.st_dev, info.st_ino))
         if source is not None and not self.in_place:
             raise WriteError(f"{target}: refusing to write over input file {source} "
                              f"(--in-place replaces it, keeping its bytes in {target.name}{BACKUP_SUFFIX})")
