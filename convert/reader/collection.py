@@ -160,11 +160,12 @@ def _discover(sources: Sequence[str | Path], options: ReadOptions):
                     add(PostSource(file, str(file), kind, root, _folder_categories(file, root, kind), draft))
             else:
                 root = config.root if config and config.root and _inside(path, config.root) else path
+                kind = _kind(config)
                 for file in walk_files(path):
                     suffix = file.suffix.lower()
                     if suffix in POST_EXTENSIONS:
-                        add(PostSource(file, str(file), _kind(config), root,
-                                       _folder_categories(file, root, _kind(config))))
+                        categories = _folder_categories(file, root, kind) if kind == "jekyll" else ()
+                        add(PostSource(file, str(file), kind, root, categories))
                     elif suffix == ".json" and options.from_format == "json":
                         json_inputs.append(PostSource(file, str(file)))
         elif options.from_format == "json" or (path.suffix.lower() == ".json" and _looks_like_model(path)):
