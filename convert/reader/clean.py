@@ -466,7 +466,12 @@ class _Links:
         """Resolve the URLs of one <a>/<img> tag."""
         name, attrs = m.group(1), m.group(2)
         if attrs.startswith(' href="') and attrs.find('"', 7) == len(attrs) - 1:  # the href alone, as most are
-            return f"<{name}{self._attr(name, 'href', attrs[7:-1])}>"
+            value = attrs[7:-1]
+            if value.startswith("//") and value[-1] not in _ASCII_WS and "&" not in value:
+                # What resolve() and _escape_attr() give a scheme-relative URL without an
+                # entity to decode or blank to strip (nh3 leaves no raw '"', '<' or '>').
+                return f'<{name} href="{self.scheme}:{value}">'
+            return f"<{name}{self._attr(name, 'href', value)}>"
         return f"<{name}{_URL_ATTR.sub(lambda a: self._attr(name, a.group(1), a.group(2)), attrs)}>"
 
     def _attr(self, tag: str, attr: str, value: str) -> str:

@@ -15,6 +15,7 @@ a first pass over the front matter alone, and bodies are rendered for those only
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import posixpath
@@ -170,11 +171,12 @@ def _discover(sources: Sequence[str | Path], options: ReadOptions):
                     add(PostSource(file, str(file), kind, root, _folder_categories(file, root, kind), draft))
             else:
                 root = config.root if config and config.root and _inside(path, config.root) else path
+                kind = _kind(config)
                 for file in walk_files(path):
                     suffix = file.suffix.lower()
                     if suffix in POST_EXTENSIONS:
-                        add(PostSource(file, str(file), _kind(config), root,
-                                       _folder_categories(file, root, _kind(config))))
+                        categories = _folder_categories(file, root, kind) if kind == "jekyll" else ()
+                        add(PostSource(file, str(file), kind, root, categories))
                     elif suffix == ".json" and options.from_format == "json":
                         json_inputs.append(PostSource(file, str(file)))
         elif options.from_format == "json" or (path.suffix.lower() == ".json" and _looks_like_model(path)):
@@ -283,12 +285,29 @@ def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSetti
             if progress:
                 progress(len(results), total)
         return results
-    ranges = _task_ranges(total)
+    # Objects that exist now (modules, the posts to read) leave the cycle collector's view
+    # until the end: forked workers then do not write to every page they share with this
+    # process when a collection visits them, and this process's collections skip them
+    # too. Unless the program froze objects itself: that stays as it is.
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
+    try:
+        return _read_in_workers(sources, config, settings, links, jobs, progress)
+    finally:
+        if freezing:
+            gc.unfreeze()
+
+
+def _read_in_workers(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, links: LinkMaps,
+                     jobs: int, progress) -> list[PostResult]:
     # The reading process is one of the `jobs`: it takes tasks from the end of the list
     # while the workers take them from the start, and reads its own share without
     # pickling anything. The workers get the posts once, at start-up (inherited, not
     # pickled, where processes fork), and each task is a range of them; a result travels
     # back without its PostSource (pickling 10,000 Paths cost 0.16 s each way).
+    total = len(sources)
+    ranges = _task_ranges(total)
     done: dict[int, list[PostResult]] = {}
     with ProcessPoolExecutor(max_workers=min(jobs - 1, len(ranges) - 1), initializer=_start_worker,
                              initargs=(sources, config, settings, links)) as pool:

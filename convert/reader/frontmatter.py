@@ -232,7 +232,8 @@ def split_front_matter(text: str, warn: Callable[[str, int | None], None] | None
     # it, as the author meant, and say so.
     stripped = text.lstrip("\n")
     skipped_lines = len(text) - len(stripped)
-    first_line = stripped.split("\n", 1)[0]
+    eol = stripped.find("\n")
+    first_line = stripped if eol < 0 else stripped[:eol]
     fmt = _detect(first_line)
     if fmt is None:
         # Cheap test first: most bodies fail it on the first line, before any scanning.
@@ -253,13 +254,14 @@ def split_front_matter(text: str, warn: Callable[[str, int | None], None] | None
         metadata = _load(header, "json", open_line)
         header_line = open_line
     else:
-        after_open = stripped[len(first_line) + 1 :] if "\n" in stripped else ""
-        match = _BOUNDARIES[fmt].search(after_open)
+        # Searched in place from the second line ('^' matches there: a newline precedes it).
+        start = len(stripped) if eol < 0 else eol + 1
+        match = _BOUNDARIES[fmt].search(stripped, start)
         if match is None:
             closer = "'---' or '...'" if fmt == "yaml" else "'+++'"
             raise InputError(None, f"front matter is never closed (expected a line {closer})", open_line)
-        header = after_open[: match.start()]
-        rest = after_open[match.end() + 1 :]
+        header = stripped[start : match.start()]
+        rest = stripped[match.end() + 1 :]
         header_line = open_line + 1
         metadata = _load(header, fmt, header_line)
     consumed = len(stripped) - len(rest)

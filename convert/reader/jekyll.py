@@ -594,6 +594,8 @@ class _UrlParts(NamedTuple):
 
 
 def _categories_value(p: _UrlParts) -> str:
+    if len(p.categories) == 1:
+        return _ruby_str(p.categories[0]).lower()
     return "/".join(dict.fromkeys(_ruby_str(c).lower() for c in p.categories))
 
 
@@ -669,7 +671,9 @@ def permalink(pattern: str | None, *, date: dt.datetime, categories: Sequence[st
     pieces, tail = _compile_template(template)
     parts = _UrlParts(date, categories, slug, basename, relative_path, output_ext, collection)
     url = "".join([text + escape_path(_PLACEHOLDERS[name](parts)) + kept for text, name, kept in pieces]) + tail
-    url = ("/" + url).replace("..", "/").replace("./", "")
+    # A leading '/' ensured (one more before a '/' is squeezed away anyway), '..' -> '/',
+    # './' removed, runs of '/' squeezed.
+    url = (url if url.startswith("/") else "/" + url).replace("..", "/").replace("./", "")
     return _SLASHES.sub("/", url) if "//" in url else url
 
 

@@ -966,6 +966,16 @@ def _fast_line(md: MarkdownIt, line: str) -> str | None:
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*(?:\n|$)")
 
 
+def _fast_checked_line(md: MarkdownIt, line: str) -> str | None:
+    """A line's HTML when _FAST_LINE_RE takes it, else None."""
+    return _fast_line(md, line) if _FAST_LINE_RE.fullmatch(line) else None
+
+
+# The same footer of links ends every post of an archive: lines of [text](url) links
+# (without an autolink, whose URL is each post's own) are rendered once per distinct line.
+_fast_link_line = functools.lru_cache(maxsize=1024)(_fast_checked_line)
+
+
 def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
     lines = chunk.split("\n")
     rendered = []
@@ -976,9 +986,7 @@ def _fast_paragraph(md: MarkdownIt, chunk: str, east_asian: bool) -> str | None:
             # Plain text: every character is one _FAST_LINE_RE takes, and no link starts.
             rendered.append(_fast_text(line))
             continue
-        if not _FAST_LINE_RE.fullmatch(line):
-            return None
-        out = _fast_line(md, line)
+        out = _fast_link_line(md, line) if "](" in line and "<" not in line else _fast_checked_line(md, line)
         if out is None:
             return None
         rendered.append(out)

@@ -463,7 +463,25 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
         rendered = prefix_html(body_html, blocks, len(excerpt))
     if rendered is None:
         rendered = render_markdown(excerpt) if is_markdown else excerpt
-    return shorten(summary_text(rendered), truncated=truncated)
+    return shortened_summary_text(rendered, truncated)
+
+
+def shortened_summary_text(fragment: str, truncated: bool = False) -> str:
+    """``shorten(summary_text(fragment), truncated=truncated)``, from the fragment's start
+    only when that is enough: shorten() takes the text's first SUMMARY_LIMIT characters and
+    whether there are more. The text of the fragment up to a tag's end is the start of the
+    whole fragment's text (the tag becomes a space: no entity, no whitespace run and no
+    character composition reaches across it)."""
+    if _needs_cleaning(fragment):
+        return shorten(summary_text(fragment), truncated=truncated)
+    cut = fragment.find(">", SUMMARY_LIMIT + SUMMARY_LIMIT // 2) + 1
+    if cut:
+        text = html.unescape(_TAG.sub(" ", fragment[:cut]))
+        if text.endswith(" "):
+            text = _visible_text(text)
+            if len(text) > SUMMARY_LIMIT:
+                return shorten(text, truncated=truncated)
+    return shorten(_visible_text(_text(fragment)), truncated=truncated)
 
 
 def shorten(text: str, limit: int = SUMMARY_LIMIT, truncated: bool = False) -> str:
@@ -474,13 +492,28 @@ def shorten(text: str, limit: int = SUMMARY_LIMIT, truncated: bool = False) -> s
     if len(text) <= limit:
         return text + "…" if truncated and text and not text.endswith("…") else text
     head = text[: limit - 1]
-    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
-    if ends and ends[-1] >= limit // 2:
-        return head[: ends[-1]].rstrip() + ("" if head[ends[-1] - 1] == "…" else "…")
+    end = _last_sentence_end(head)
+    if end >= limit // 2:
+        return head[:end].rstrip() + ("" if head[end - 1] == "…" else "…")
     space = head.rfind(" ")
     if space >= limit // 2:
         head = head[:space]
     return head.rstrip() + "…"
+
+
+def _last_sentence_end(text: str) -> int:
+    """Where the last sentence end of ``text`` ends (0: none), as a scan from the start finds it.
+
+    Looked for near the end first: a scan from a later position finds the same matches
+    after it (a match starts at its sentence-ending character, and what follows that in
+    a match, closing quotes, cannot start one)."""
+    for position in (len(text) - 100, len(text) // 2, 0):
+        last = 0
+        for match in _SENTENCE_END.finditer(text, max(position, 0)):
+            last = match.end()
+        if last or position <= 0:
+            return last
+    return 0
 
 
 # Anything that could make Markdown render an excerpt as more than its own text:
@@ -546,8 +579,12 @@ def summary_text(fragment: str) -> str:
     """The visible text of a rendered excerpt, whitespace collapsed, as the body's text would read."""
     if _needs_cleaning(fragment):
         fragment = clean_body(fragment).html
-    text = _XML_FORBIDDEN.sub("", _text(fragment))
-    return unicodedata.normalize("NFC", _normalize_space(text))
+    return _visible_text(_text(fragment))
+
+
+def _visible_text(text: str) -> str:
+    """Text as a reader gets it: no XML-forbidden characters, whitespace collapsed, NFC."""
+    return unicodedata.normalize("NFC", _normalize_space(_XML_FORBIDDEN.sub("", text)))
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -259,6 +259,8 @@ def test_page_urls_split_as_urlsplit_splits_them(url):
 
 @given(st.sampled_from(['<a href="', '<a title="t" href="', '<img src="', "<a href=", '<img alt="x" src="']),
        st.text(st.sampled_from('/.:#?a b"&<>=x'), max_size=12), st.sampled_from(['">x</a>', '" title="t">x</a>', ">x</a>", '"/>']))
+@example('<a href="', "//x.com/a ", '">x</a>')  # a blank to strip
+@example('<a href="', "//x.com/a?b&c", '">x</a>')
 def test_a_lone_href_resolves_as_any_tag_does(opening, url, closing):
     from convert.reader.clean import _RELATIVE_URL_TAG, _STD, _URL_ATTR, _Links
 

@@ -1,5 +1,6 @@
 """The whole real corpus reads: every finews post into a model, every diverse post accepted or named."""
 
+import gc
 from pathlib import Path
 
 from lxml import etree
@@ -79,6 +80,15 @@ def test_worker_processes_read_exactly_what_one_process_reads(tmp_path):
     assert [str(f) for f in parallel.failures] == [str(f) for f in serial.failures] and len(serial.failures) == 1
     assert parallel.diagnostics == serial.diagnostics
     assert parallel.dropped == serial.dropped
+    # The objects the reader froze for its workers' sake are the collector's again; what a
+    # program froze itself stays frozen.
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        assert read([tmp_path], ReadOptions(config=CONFIG, jobs=2)).collection == serial.collection
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_the_json_form_of_the_whole_corpus_reads_back_unchanged(tmp_path):

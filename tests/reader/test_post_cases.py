@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from convert.reader.collection import ReadOptions, read
 
@@ -294,3 +294,34 @@ def test_a_path_permalink_gets_the_post_path_in_the_site(tmp_path):
                                                       encoding="utf-8")
     articles = read([site], ReadOptions(jobs=1)).collection.articles
     assert sorted(a.permalink for a in articles) == ["/p/2021-12-08-y.html", "/sub/2021-12-08-x/"]
+
+
+_sentences = st.lists(st.sampled_from(["今年以来", "赤峰市", "。", "！", "？", "”", "」", ".", "6.35", "!", "…", " ", "word",
+                                       "\n", "a.b", "’", "）", "x"]), max_size=400).map("".join)
+
+
+@given(_sentences)
+@example("今年。" + "字" * 200)  # the last end far from the end of the text
+@example("今年。”" + "字" * 99)
+def test_the_last_sentence_end_is_the_one_a_scan_from_the_start_finds(text):
+    from convert.reader.post import _SENTENCE_END, _last_sentence_end
+
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    assert _last_sentence_end(text) == (ends[-1] if ends else 0)
+
+
+_fragments = st.lists(st.sampled_from(
+    ["<p>", "</p>", '<p class="x">', "<br />", "<a href=\"x\">", "</a>", "&amp;", "&lt;", "&nbsp;", "&notit;", "&#x301;",
+     "今年以来，赤峰市邮政分公司全面推进工作。", "word ", "e", "\u0301", "\u0338", ">", " ", "\n", "\x07", "”", "..."]),
+    max_size=300).map("".join)
+
+
+@settings(max_examples=300)
+@given(_fragments, st.booleans())
+@example("<p>" + "今年以来，赤峰市邮政分公司全面推进工作。" * 60 + "</p>", True)
+@example("<p>" + "赤峰&amp;e\u0301 " * 150 + "</p>\n<p>" + "x" * 700 + "</p>", False)
+@example("<p>" + "字" * 1000 + ">\u0338" + "字" * 10 + "</p>", False)
+def test_a_summary_from_the_start_of_a_fragment_is_the_one_from_all_of_it(fragment, truncated):
+    from convert.reader.post import shorten, shortened_summary_text, summary_text
+
+    assert shortened_summary_text(fragment, truncated) == shorten(summary_text(fragment), truncated=truncated)
