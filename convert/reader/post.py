@@ -1,7 +1,8 @@
 """One post file -> one ``Article``: decoding, front matter, Jekyll/Hugo semantics, body.
 
 ``read_post`` is a pure function of the file's bytes, the site configuration and
-the link maps, so the reader can run it in worker processes. Problems with the
+the link maps, so the reader can run it in worker processes; ``read_posts`` reads
+a batch of posts the same way, a step at a time for all of them. Problems with the
 file become an ``InputError`` (it is not converted) or ``Diagnostic`` warnings
 (it is, and the user is told), both naming the file and, where known, the line.
 """
