@@ -16,7 +16,6 @@ from typing import Sequence
 
 from . import __version__
 from .errors import UsageError, WriterError
-from .feeds import check_feed_path
 from .options import WriteOptions
 from .pipeline import Job, Report, Selection, run, write_stdout
 from .reader.collection import ReadOptions
@@ -173,6 +172,8 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
     if args.title:
         site_overrides["title"] = args.title
     feed_paths = {}
+    if args.feed_path:
+        from .feeds import check_feed_path  # only then: start-up counts for every run
     for item in args.feed_path:
         name, sep, path = item.partition("=")
         if not sep or not name.strip() or not path.strip():
