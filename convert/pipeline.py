@@ -160,7 +160,7 @@ def _chooser(job: Job, writers: list[Writer]) -> Callable[[Collection], list[Art
     if selection.lang:
         return None  # a language may come from the body's script: known only once it is read
     choosers = [writer.chooser() for writer in writers]
-    if all(chooser is None for chooser in choosers) and selection == Selection(lang=selection.lang):
+    if all(chooser is None for chooser in choosers) and selection == Selection():
         return None
 
     def choose(headers: Collection) -> list[Article]:
