@@ -172,9 +172,9 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
     if args.title:
         site_overrides["title"] = args.title
     feed_paths = {}
-    if args.feed_path:
-        from .feeds import check_feed_path  # only then: start-up counts for every run
     for item in args.feed_path:
+        from .feeds import check_feed_path  # here, not at the top: start-up counts for every run
+
         name, sep, path = item.partition("=")
         if not sep or not name.strip() or not path.strip():
             raise UsageError(f"--feed-path {item!r}: expected FORMAT=PATH, e.g. rss=news/rss.xml")

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import inspect
 import threading
+import zlib
 
 __all__ = ["install", "installed", "uninstall", "unavailable_reason"]
-
-import zlib
 
 # What WeasyPrint's own subsetter drops, plus the vertical metrics.
 DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT",
