@@ -122,9 +122,10 @@ def test_folders_are_walked_in_the_order_of_their_paths_parts(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     for root in (tmp_path, Path(str(tmp_path) + "/")):
+        expected = sorted(tmp_path.rglob("*.md"), key=lambda p: p.parts)
         found = walk_files(root)
-        assert found == sorted(tmp_path.rglob("*.md"), key=lambda p: p.parts)
-        assert [str(p) for p in found] == [str(p) for p in sorted(tmp_path.rglob("*.md"), key=lambda p: p.parts)]
+        assert [path for _, path in found] == expected
+        assert [(text, str(path)) for text, path in found] == [(str(p), str(p)) for p in expected]
 
 
 def test_a_post_reached_twice_is_read_once(tmp_path, monkeypatch):
