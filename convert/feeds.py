@@ -245,7 +245,10 @@ def feed_title(title: str) -> str:
 def _terms(articles: list[Article], field: str) -> dict[str, list[Article]]:
     found: dict[str, list[Article]] = {}
     for article in articles:
-        for term in dict.fromkeys(getattr(article, field)):
+        terms = getattr(article, field)
+        if len(terms) > 1:
+            terms = dict.fromkeys(terms)  # each term once, in order
+        for term in terms:
             if term.strip():
                 found.setdefault(term, []).append(article)
     return dict(sorted(found.items()))

@@ -40,24 +40,28 @@ class Selection:
     limit: int | None = None  # the newest N
 
     def apply(self, articles: Sequence[Article], with_limit: bool = True) -> list[Article]:
-        kept = []
-        for article in articles:
-            day = article.date.date()
-            if self.categories and not set(self.categories) & set(article.categories):
-                continue
-            if self.tags and not set(self.tags) & set(article.tags):
-                continue
-            if self.since and day < self.since:
-                continue
-            if self.until and day > self.until:
-                continue
-            if self.lang and not (article.lang == self.lang or article.lang.startswith(self.lang + "-")):
-                continue
-            kept.append(article)
+        if not (self.categories or self.tags or self.since or self.until or self.lang):
+            kept = list(articles)  # no filter: 10,000 articles would each pass five tests
+        else:
+            kept = [article for article in articles if self._keeps(article)]
         if self.limit is not None and with_limit:
             newest = {id(a) for a in sorted(kept, key=lambda a: a.date, reverse=True)[: self.limit]}
             kept = [a for a in kept if id(a) in newest]
         return kept
+
+    def _keeps(self, article: Article) -> bool:
+        day = article.date.date()
+        if self.categories and not set(self.categories) & set(article.categories):
+            return False
+        if self.tags and not set(self.tags) & set(article.tags):
+            return False
+        if self.since and day < self.since:
+            return False
+        if self.until and day > self.until:
+            return False
+        if self.lang and not (article.lang == self.lang or article.lang.startswith(self.lang + "-")):
+            return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
