@@ -313,21 +313,30 @@ def opml(documents: list[FeedDocument], title: str, feed_type: str) -> str:
 
     ``feed_type`` is OPML's ``type`` attribute: "atom", "rss" (JSON Feed readers accept "rss" too).
     """
-    from xml.sax.saxutils import quoteattr
-
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<opml version="2.0">',
              f"  <head><title>{_xml_text(title)}</title></head>", "  <body>"]
     for document in documents:
         if document.kind == "archive":
             continue
-        name = quoteattr(_XML_FORBIDDEN.sub("", document.title))  # a term may hold control characters
-        lines.append(f"    <outline type={quoteattr(feed_type)} text={name} title={name} "
-                     f"xmlUrl={quoteattr(document.url)} htmlUrl={quoteattr(document.home)}/>")
+        name = _quoted_attribute(_XML_FORBIDDEN.sub("", document.title))  # a term may hold control characters
+        lines.append(f"    <outline type={_quoted_attribute(feed_type)} text={name} title={name} "
+                     f"xmlUrl={_quoted_attribute(document.url)} htmlUrl={_quoted_attribute(document.home)}/>")
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
 
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _quoted_attribute(value: str) -> str:
+    """``xml.sax.saxutils.quoteattr``, whose module imports urllib.request (13 ms a run)."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
 
 
 def _xml_text(text: str) -> str:

@@ -2,14 +2,14 @@
 
 Built-ins are listed here by name, each behind a small import function, so a
 writer's dependencies load only when it is used. Third-party packages add
-writers through the entry-point group; a name that is taken is refused, naming
-who registered it first.
+writers through the entry-point group, looked up when a name is not a built-in
+one (or to list them all); a name that is taken is refused, naming who
+registered it first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Callable
 
 from .errors import UsageError
@@ -85,11 +85,20 @@ class Registry:
         self._entries: dict[str, WriterEntry] = {}
         for name, load in BUILTIN_WRITERS.items():
             self._add(WriterEntry(name, "built-in", load))
-        if include_entry_points:
-            for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-                origin = point.dist.name if point.dist is not None else point.value
-                self._add(WriterEntry(point.name, origin, point.load))
+        # Plugins are looked up only when a name is not a built-in one, or to list them all:
+        # scanning every installed distribution's metadata costs a run 10 ms.
+        self._plugins_pending = include_entry_points
         self._aliases: dict[str, str] | None = None
+
+    def _add_plugins(self) -> None:
+        if not self._plugins_pending:
+            return
+        self._plugins_pending = False
+        from importlib import metadata  # here: its import alone costs a run 10 ms
+
+        for point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
+            origin = point.dist.name if point.dist is not None else point.value
+            self._add(WriterEntry(point.name, origin, point.load))
 
     def _add(self, entry: WriterEntry) -> None:
         taken = self._entries.get(entry.name)
@@ -98,11 +107,14 @@ class Registry:
         self._entries[entry.name] = entry
 
     def names(self) -> list[str]:
+        self._add_plugins()
         return sorted(self._entries)
 
     def get(self, name: str) -> type[Writer]:
         """The writer class for a name or alias; UsageError listing the valid names otherwise."""
         key = name.strip().lower()
+        if key not in self._entries:
+            self._add_plugins()
         if key not in self._entries:
             key = self.aliases().get(key, key)
         entry = self._entries.get(key)
@@ -116,6 +128,7 @@ class Registry:
     def aliases(self) -> dict[str, str]:
         """alias -> name; loads every writer once (aliases are class attributes)."""
         if self._aliases is None:
+            self._add_plugins()
             table: dict[str, str] = {}
             for entry in self._entries.values():
                 try:

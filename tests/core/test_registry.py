@@ -109,6 +109,11 @@ def test_a_taken_name_is_refused_naming_the_first(monkeypatch):
         def load(self):
             raise AssertionError("must not load")
 
-    monkeypatch.setattr("convert.registry.entry_points", lambda group: [FakePoint()])
+    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: [FakePoint()])
+    # A built-in name is never looked up among plugins; listing them, or a name that is
+    # not built in, finds the clash.
+    assert Registry().get("json").name == "json"
     with pytest.raises(UsageError, match="'json' from evil-dist is already registered by built-in"):
-        Registry()
+        Registry().names()
+    with pytest.raises(UsageError, match="'json' from evil-dist is already registered by built-in"):
+        Registry().get("docx")

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convert.errors import WriterError
 from convert.feeds import FeedLayout, absolute_content, feed_plan, lead_image, url_for
@@ -107,3 +109,13 @@ def test_a_jekyll_feed_site_keeps_its_feed_paths_limit_and_excerpts(tmp_path):
     main = (out / "blog" / "atom.xml").read_text(encoding="utf-8")
     assert main.count("<entry>") == 2 and "<content" not in main and "<summary>第一段。</summary>" in main
     assert 'href="https://e.org/blog/atom.xml" rel="self"' in main
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list("ab&<>\"'\n\r\t中 "))))
+def test_opml_attributes_are_quoted_as_saxutils_quotes_them(value):
+    from xml.sax.saxutils import quoteattr
+
+    from convert.feeds import _quoted_attribute
+
+    assert _quoted_attribute(value) == quoteattr(value)
