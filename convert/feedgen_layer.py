@@ -33,8 +33,8 @@ The bugs, and what this layer does about them:
 
 Also: RSS dates are written with :func:`email.utils.format_datetime` (feedgen's
 ``formatRFC2822`` switches the process-wide locale and writes years below 1000
-with fewer than four digits), and an RSS ``atom:link`` namespace is declared once
-on the root.
+with fewer than four digits), an RSS ``atom:link`` namespace is declared once
+on the root, and RSS items can carry ``dcterms:modified`` (``ModifiedExtension``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from email.utils import format_datetime
 from typing import Any, Callable
 
 from feedgen.entry import FeedEntry
-from feedgen.ext.base import BaseExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -110,6 +110,26 @@ class HistoryExtension(BaseExtension):
         if self._archive:
             etree.SubElement(rss[0], f"{{{HISTORY_NS}}}archive")
         return rss
+
+
+DCTERMS_NS = "http://purl.org/dc/terms/"
+
+
+class ModifiedExtension(BaseExtension):
+    """``dcterms:modified`` on RSS items: RSS 2.0 has no per-item updated date; readers take this one."""
+
+    def extend_ns(self):
+        return {"dcterms": DCTERMS_NS}
+
+
+class ModifiedEntryExtension(BaseEntryExtension):
+    def __init__(self):
+        self.date = None
+
+    def extend_rss(self, item):
+        if self.date is not None:
+            etree.SubElement(item, f"{{{DCTERMS_NS}}}modified").text = self.date.isoformat()
+        return item
 
 
 class Entry(FeedEntry):

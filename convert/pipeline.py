@@ -124,7 +124,8 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     # get every selected article and the limit as an option.
     instances = [cls(limit_options if cls.takes_limit else job.write_options, resources) for cls in writers]
 
-    read_report = read(job.sources, job.read_options, progress, choose=_chooser(job, instances))
+    read_report = read(job.sources, job.read_options, progress, choose=_chooser(job, instances),
+                       prepare=lambda: [writer.prepare() for writer in instances])
     report = Report(strict=job.strict, skipped=read_report.skipped, diagnostics=read_report.diagnostics,
                     dropped=dict(sorted(read_report.dropped.items())))
     report.failures.extend(read_report.failures)

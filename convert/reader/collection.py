@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 from ..errors import Diagnostic, InputError, UsageError
 from ..model import Article, Collection, collection_from_json
 from .clean import clean_body
-from .post import LinkMaps, PostResult, PostSource, ReadSettings, read_post, read_posts
+from .post import LinkMaps, PostResult, PostSource, ReadSettings, load_body_renderers, read_post, read_posts
 from .site import (POST_EXTENSIONS, SiteConfig, find_site_root, load_site_config, path_suffix, post_files,
                    walk_files, with_overrides)
 
@@ -72,28 +72,33 @@ class ReadReport:
 
 def read(sources: Sequence[str | Path], options: ReadOptions = ReadOptions(),
          progress: Callable[[int, int], None] | None = None,
-         choose: Callable[[Collection], Iterable[Article]] | None = None) -> ReadReport:
+         choose: Callable[[Collection], Iterable[Article]] | None = None,
+         prepare: Callable[[], None] | None = None) -> ReadReport:
     """Read ``sources`` into a collection. Bad files are reported, not raised.
 
     ``choose``: read every post's front matter first, then in full only the posts
     whose articles ``choose`` picks from those headers (see ``Writer.chooser``);
     the collection holds those only. Their articles are the same as in a full read.
+
+    ``prepare``: work for this process to do while worker processes read (such as
+    the writers' imports, see ``Writer.prepare``), so that it costs no extra time;
+    not called when no worker reads. It must not raise.
     """
     if not sources:
         raise UsageError("no input given: name post files, folders, a site root, or - for standard input")
     # Reading makes hundreds of thousands of long-lived objects and almost no reference
-    # cycles: the cycle collector would walk them again and again (a quarter of the time it takes to read front matter)
-    # and find nothing. It rests while reading; the few cycles left are collected after.
+    # cycles: the cycle collector would walk them again and again and find nothing. It
+    # rests while reading; the few cycles left are collected after.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read(sources, options, progress, choose)
+        return _read(sources, options, progress, choose, prepare)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read(sources: Sequence[str | Path], options: ReadOptions, progress, choose) -> ReadReport:
+def _read(sources: Sequence[str | Path], options: ReadOptions, progress, choose, prepare) -> ReadReport:
     config, post_sources, json_inputs = _discover(sources, options)
     report = ReadReport(Collection(config.site))
     report.inputs = [s.path for s in [*post_sources, *json_inputs] if s.data is None]
@@ -110,9 +115,10 @@ def _read(sources: Sequence[str | Path], options: ReadOptions, progress, choose)
         settings = ReadSettings(options.input_encoding, options.drafts, options.future, options.unpublished,
                                 _now(options))
         if choose is None:
-            results = _read_all(post_sources, config, settings, LinkMaps(), options.jobs, progress)
+            results = _read_all(post_sources, config, settings, LinkMaps(), options.jobs, progress, prepare)
         else:
-            results = _read_chosen(post_sources, config, settings, options.jobs, site, articles, choose, progress)
+            results = _read_chosen(post_sources, config, settings, options.jobs, site, articles, choose, progress,
+                                   prepare)
         deferred = [r for r in results if r.unresolved_links]
         if deferred:
             links = _link_maps(config, [r for r in results if r.article is not None])
@@ -293,7 +299,7 @@ def _now(options: ReadOptions) -> dt.datetime:
 
 
 def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, links: LinkMaps,
-              jobs: int | None, progress) -> list[PostResult]:
+              jobs: int | None, progress, prepare=None) -> list[PostResult]:
     jobs = jobs or os.cpu_count() or 1
     total = len(sources)
     if jobs <= 1 or total < _PARALLEL_THRESHOLD:
@@ -305,11 +311,13 @@ def _read_all(sources: list[PostSource], config: SiteConfig, settings: ReadSetti
         return results
     # The cycle collector rests while reading (see read): forked workers inherit that, so
     # they do not write to every memory page they share with this process.
-    return _read_in_workers(sources, config, settings, links, jobs, progress)
+    if not settings.headers_only:
+        load_body_renderers()  # before the workers fork: they inherit it
+    return _read_in_workers(sources, config, settings, links, jobs, progress, prepare)
 
 
 def _read_in_workers(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, links: LinkMaps,
-                     jobs: int, progress) -> list[PostResult]:
+                     jobs: int, progress, prepare) -> list[PostResult]:
     # The reading process is one of the `jobs`: it takes tasks from the end of the list
     # while the workers take them from the start, and reads its own share without
     # pickling anything. The workers get the posts once, at start-up (inherited, not
@@ -321,6 +329,8 @@ def _read_in_workers(sources: list[PostSource], config: SiteConfig, settings: Re
     with ProcessPoolExecutor(max_workers=min(jobs - 1, len(ranges) - 1), initializer=_start_worker,
                              initargs=(sources, config, settings, links)) as pool:
         futures = [pool.submit(_read_range, start, stop) for start, stop in ranges]
+        if prepare is not None:
+            prepare()  # while the workers read: they take more tasks, this process fewer
         for index in reversed(range(len(ranges))):
             if not futures[index].cancel():  # a worker has it: the rest is theirs too
                 break
@@ -340,10 +350,16 @@ def _read_in_workers(sources: list[PostSource], config: SiteConfig, settings: Re
 
 
 def _read_chosen(sources: list[PostSource], config: SiteConfig, settings: ReadSettings, jobs: int | None,
-                 site, known: list[Article], choose, progress) -> list[PostResult]:
+                 site, known: list[Article], choose, progress, prepare) -> list[PostResult]:
     """The posts ``choose`` wants, read in full; the others as their front-matter pass left them
     (failures, skips and warnings stand, their articles go). In the order of ``sources``."""
-    heads = _read_all(sources, config, replace(settings, headers_only=True), _NO_LINKS, jobs, None)
+
+    def prepare_all() -> None:
+        load_body_renderers()  # for the second pass, while the workers read front matter
+        if prepare is not None:
+            prepare()
+
+    heads = _read_all(sources, config, replace(settings, headers_only=True), _NO_LINKS, jobs, None, prepare_all)
     read = [r for r in heads if r.article is not None]
     headers = sorted(_unique([*known, *(r.article for r in read)], ReadReport(Collection(site))),
                      key=lambda a: (a.date, a.source, a.id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib
 import os
 import re
 import unicodedata
@@ -25,7 +26,6 @@ from . import jekyll
 from .clean import clean_body
 from .frontmatter import SplitPost, split_front_matter
 from .liquid import render_liquid
-from .markdown import prefix_html, render_markdown, render_markdown_blocks
 from .site import SiteConfig
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".txt", ""})
@@ -124,6 +124,13 @@ def _read_file(path: Path) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+def load_body_renderers() -> None:
+    """Import the Markdown renderer (markdown-it and its plugins: 25 ms), which this module
+    imports only where a body is rendered: reading front matter alone never needs it. The
+    reader calls this before it forks workers to render bodies, so they inherit it."""
+    importlib.import_module(".markdown", __package__)
 
 
 def read_post(source: PostSource, config: SiteConfig, settings: ReadSettings, links: LinkMaps) -> PostResult:
@@ -300,7 +307,12 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
         return
 
     yield
-    rendered, blocks = render_markdown_blocks(body_source) if is_markdown else (body_source, None)
+    if is_markdown:
+        from .markdown import render_markdown_blocks  # see load_body_renderers
+
+        rendered, blocks = render_markdown_blocks(body_source)
+    else:
+        rendered, blocks = body_source, None
     yield
     source_dir = source.path.parent if source.data is None else None
     cleaned = clean_body(rendered, page_url=permalink, site_url=site.url, source_dir=source_dir,
@@ -460,10 +472,15 @@ def _summary(meta: Mapping[str, Any], body_source: str, is_markdown: bool, confi
         if plain is not None:
             return shorten(plain, truncated=truncated)
     rendered = None
-    if is_markdown and blocks is not None and body_source.startswith(excerpt):
-        rendered = prefix_html(body_html, blocks, len(excerpt))
-    if rendered is None:
-        rendered = render_markdown(excerpt) if is_markdown else excerpt
+    if is_markdown:
+        from .markdown import prefix_html, render_markdown
+
+        if blocks is not None and body_source.startswith(excerpt):
+            rendered = prefix_html(body_html, blocks, len(excerpt))
+        if rendered is None:
+            rendered = render_markdown(excerpt)
+    else:
+        rendered = excerpt
     return shortened_summary_text(rendered, truncated)
 
 

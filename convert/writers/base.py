@@ -68,6 +68,15 @@ class Writer:
         """
         return None
 
+    def prepare(self) -> None:
+        """Load now what rendering will need (its libraries, mostly), while the reader's worker
+        processes read the posts: the time is then spent alongside reading, not after it.
+
+        Only a head start: the pipeline may not call it (a small input is read without
+        workers), so ``render`` must not depend on it. It must not raise: a failure here
+        is met again, and reported, where rendering needs the thing.
+        """
+
     def render(self, collection: Collection) -> str | bytes:
         """The main document for ``collection``."""
         raise NotImplementedError(f"{type(self).__name__} must implement render()")
