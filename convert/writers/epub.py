@@ -50,7 +50,6 @@ import subprocess
 import threading
 import uuid
 import zipfile
-import zlib
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -58,6 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import deflate
 from ebooklib import epub
 
 from ..errors import FetchError, WriterError
@@ -79,6 +79,7 @@ __all__ = ["EpubWriter", "VolumeOf", "generated_cover", "is_language_tag", "kind
 _BOOK_NAMESPACE = uuid.UUID("5f0f5cb5-8a3c-4b8e-9d57-0c2d0e3b6a11")
 _STYLESHEET = "style/book.css"
 _FOLDER = "EPUB"  # ebooklib's folder for the package files: chapters are linted under EPUB/a0001.xhtml...
+_DEFLATE_LEVEL = 6  # zlib's default level; libdeflate's 6 compresses as well
 _ZIP64_LIMIT = zipfile.ZIP64_LIMIT  # the size up to which zipfile (and _zip) write no ZIP64 extra fields
 # Raster types EPUB 3 readers must support (core media types); others are converted to PNG. SVG is one too.
 _CORE_IMAGES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"), "GIF": ("image/gif", ".gif"),
@@ -551,13 +552,13 @@ class _Entry:
 
     @classmethod
     def deflated(cls, content: bytes) -> _Entry:
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-        return cls(compressor.compress(content) + compressor.flush(), zlib.crc32(content), len(content),
+        # libdeflate: half zlib's time at the same level, and a slightly smaller book (raw deflate, as zip holds it).
+        return cls(bytes(deflate.deflate_compress(content, _DEFLATE_LEVEL)), deflate.crc32(content), len(content),
                    zipfile.ZIP_DEFLATED)
 
     @classmethod
     def stored(cls, content: bytes) -> _Entry:
-        return cls(content, zlib.crc32(content), len(content), zipfile.ZIP_STORED)
+        return cls(content, deflate.crc32(content), len(content), zipfile.ZIP_STORED)
 
 
 @dataclass(frozen=True)
