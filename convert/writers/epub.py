@@ -1004,8 +1004,8 @@ class _PackageWriter(epub.EpubWriter):
 
     def make_navigation(self, ncx: epub.EpubNcx, nav: epub.EpubNav) -> None:
         """The NCX and the nav document ``nav``, from the book's table of contents, deflated and linted."""
-        self.navigation = {epub.EpubNcx: _part(ncx.file_name, super()._get_ncx()),
-                           epub.EpubNav: _part(nav.file_name, super()._get_nav(nav))}
+        self.navigation = {epub.EpubNcx: _part(ncx.file_name, _ncx_document(self.book)),
+                           epub.EpubNav: _part(nav.file_name, _nav_document(self.book, nav))}
 
     def _get_ncx(self):
         return self.navigation.get(epub.EpubNcx) or super()._get_ncx()
@@ -1018,6 +1018,84 @@ class _PackageWriter(epub.EpubWriter):
         self._write_container()
         self._write_opf()
         self._write_items()
+
+
+def _toc_entries(toc: list) -> list[tuple[epub.Link | epub.Section, list[epub.Link]]]:
+    """``book.toc`` as ``_toc`` makes it: (section, its chapters) or (top-level link, [])."""
+    entries = []
+    for entry in toc:
+        head, children = entry if isinstance(entry, tuple) else (entry, [])
+        if not head.href or not all(isinstance(child, epub.Link) for child in children):
+            raise WriterError(f"internal error: a table of contents entry of another shape: {head.title!r}")
+        entries.append((head, children))
+    return entries
+
+
+def _text(value: str) -> str:
+    """Character data as lxml serializes it."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attribute(value: str) -> str:
+    """An attribute value as lxml serializes it (in double quotes)."""
+    return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+# The nav and the NCX are written here, byte for byte as ebooklib's _get_nav and _get_ncx write them
+# (lxml, pretty-printed), as text: ebooklib's way took three times as long (a relpath per entry).
+def _nav_document(book: epub.EpubBook, nav: epub.EpubNav) -> bytes:
+    """The EPUB 3 nav document of ``book.toc``."""
+    title = _text(nav.title or book.title)
+    lines = ["<?xml version='1.0' encoding='utf-8'?>", "<!DOCTYPE html>",
+             f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+             f'lang="{_attribute(book.language)}" xml:lang="{_attribute(book.language)}">',
+             "  <head>", f"    <title>{title}</title>"]
+    lines += [f'    <link href="{_attribute(link.get("href", ""))}" rel="stylesheet" type="text/css"/>'
+              for link in nav.links]
+    lines += ["  </head>", f'  <body dir="{_attribute(nav.direction)}">' if nav.direction else "  <body>",
+              '    <nav epub:type="toc" id="id" role="doc-toc">', f"      <h2>{title}</h2>", "      <ol>"]
+    for entry, children in _toc_entries(book.toc):
+        link = f'<a href="{_attribute(entry.href)}">{_text(entry.title)}</a>'
+        if isinstance(entry, epub.Section) and children:
+            lines += ["        <li>", f"          {link}", "          <ol>"]
+            for child in children:
+                lines += ["            <li>", f'              <a href="{_attribute(child.href)}">{_text(child.title)}</a>',
+                          "            </li>"]
+            lines += ["          </ol>", "        </li>"]
+        elif isinstance(entry, epub.Section):
+            lines += ["        <li>", f"          {link}", "          <ol/>", "        </li>"]
+        else:
+            lines += ["        <li>", f"          {link}", "        </li>"]
+    lines += ["      </ol>", "    </nav>", "  </body>", "</html>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _ncx_document(book: epub.EpubBook) -> bytes:
+    """The EPUB 2 NCX of ``book.toc`` (no play order, as ebooklib's default)."""
+    lines = ["<?xml version='1.0' encoding='utf-8'?>",
+             '<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1">', "  <head>",
+             f'    <meta content="{_attribute(book.uid)}" name="dtb:uid"/>',
+             '    <meta content="0" name="dtb:depth"/>', '    <meta content="0" name="dtb:totalPageCount"/>',
+             '    <meta content="0" name="dtb:maxPageNumber"/>', "  </head>",
+             "  <docTitle>", f"    <text>{_text(book.title)}</text>", "  </docTitle>", "  <navMap>"]
+
+    def point(indent: str, uid: str, title: str, src: str, children=()) -> None:
+        lines.extend((f'{indent}<navPoint id="{_attribute(uid)}">', f"{indent}  <navLabel>",
+                      f"{indent}    <text>{_text(title)}</text>", f"{indent}  </navLabel>",
+                      f'{indent}  <content src="{_attribute(src)}"/>'))
+        for child in children:
+            point(indent + "  ", child.uid, child.title, child.href)
+        lines.append(f"{indent}</navPoint>")
+
+    sections = 0
+    for entry, children in _toc_entries(book.toc):
+        if isinstance(entry, epub.Section):
+            point("    ", f"sep_{sections}", entry.title, entry.href, children)
+            sections += 1
+        else:
+            point("    ", entry.uid, entry.title, entry.href)
+    lines += ["  </navMap>", "</ncx>", ""]
+    return "\n".join(lines).encode("utf-8")
 
 
 def _package(writer: _PackageWriter) -> tuple[bytes, dict[str, int]]:
