@@ -642,15 +642,22 @@ class _ChapterJob:
         """The navigation bar of chapter ``i``: previous, section, contents, next (none in a book of one article)."""
         return [] if self.section_of is None else _chapter_nav(self.files, i, self.section_of[i], self.words)
 
-    def runs(self, size: int) -> list[range]:
-        """The chapters in runs of at most ``size``, in order."""
-        count = len(self.articles)
-        return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    def runs(self, workers: int = 1) -> list[range]:
+        """The chapters in runs of at most ``_RUN``, in order. For ``workers`` processes, each run is also at
+        most half of what each has left to do: runs shrink towards the end, and the workers finish
+        together instead of one idling while the other renders its last long run."""
+        count, start, runs = len(self.articles), 0, []
+        while start < count:
+            size = _RUN if workers == 1 else max(_MIN_RUN, min(_RUN, (count - start) // (2 * workers)))
+            runs.append(range(start, min(start + size, count)))
+            start += size
+        return runs
 
 
 # From this many chapters on, worker processes render them (forking costs more than a few chapters do).
 _PARALLEL_FROM = 200
 _RUN = 128  # chapters rendered one after the other, then linted and deflated together
+_MIN_RUN = 8  # the last runs of a pool: smaller ones would cost more in handing them out than they save
 _job: _ChapterJob | None = None  # in a worker process: the book whose chapters it renders
 
 
@@ -687,8 +694,7 @@ class _ChapterRendering:
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                         initializer=_take_job, initargs=(job,))
         # Runs small enough to keep every worker busy to the end, and to bound what a worker holds.
-        size = min(_RUN, -(-count // (workers * 8)))
-        self.runs = [self.pool.submit(_render_run, run) for run in job.runs(size)]
+        self.runs = [self.pool.submit(_render_run, run) for run in job.runs(workers)]
 
     def __enter__(self) -> _ChapterRendering:
         return self
@@ -708,7 +714,7 @@ class _ChapterRendering:
                 # A worker's exception may not survive the trip back (not every exception pickles), and a
                 # worker may die: rendering here raises the error with its own type and traceback.
                 pass
-        return [chapter for run in self.job.runs(_RUN) for chapter in self.job.render(run)]
+        return [chapter for run in self.job.runs() for chapter in self.job.render(run)]
 
 
 def _workers() -> int:
