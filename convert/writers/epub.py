@@ -14,8 +14,9 @@ Chapters come from :mod:`convert.render`, split into parts over ``max_chapter_by
 Images: local files from the source tree and, with ``--fetch-remote``, remote ones
 through :mod:`convert.fetch`; rasters EPUB lacks become PNG, SVG is sanitized by
 :mod:`convert.svg`. What the book cannot hold is reported with ``Writer.warn``.
-ebooklib makes the package files (OPF, nav, NCX) and this module zips them so the
-same input gives the same bytes.
+ebooklib makes the OPF; the nav and NCX are written here as text, byte for byte as ebooklib
+writes them (its way took eight times as long); this module zips them (deflated with libdeflate)
+so that the same input gives the same bytes.
 
 ebooklib is held at arm's length: chapters are added as plain items with the
 bytes we rendered (``EpubHtml`` would re-parse them with lxml's HTML parser,
@@ -30,9 +31,10 @@ that EPUBCheck accepts, and the writer raises ``WriterError`` rather than hand o
 such a book (a user's own template can still produce one).
 
 Speed: the chapters of a book of ``_PARALLEL_FROM`` articles or more are rendered,
-linted and deflated in forked worker processes, in runs (each step over a whole run),
-while this process makes the cover, contents, section pages, nav, NCX and OPF; the
-zip is then written from the deflated entries (:func:`_zip`). Same bytes either way.
+linted and deflated in forked worker processes, in runs (each step over a whole run;
+shorter towards the end, so that the workers finish together), while this process makes
+the cover, contents, section pages, nav, NCX and OPF; the zip is then written from the
+deflated entries (:func:`_zip`). Same bytes either way.
 """
 
 from __future__ import annotations
