@@ -89,6 +89,21 @@ def test_a_book_of_many_posts_is_rendered_by_workers_with_the_default_threshold(
     assert shared == _build(monkeypatch, collection, workers=False)
 
 
+@pytest.mark.parametrize("count", [1, 199, 200, 2000, 10_000])
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_runs_cover_every_chapter_once_in_order_and_shrink_towards_the_end(count, workers):
+    job = epub_writer._ChapterJob([None] * count, [], None, {}, Resources(), None, "en", [], 0)
+    runs = job.runs(workers)
+    assert [i for run in runs for i in run] == list(range(count))
+    sizes = [len(run) for run in runs]
+    assert max(sizes) <= epub_writer._RUN
+    if workers == 1:
+        assert sizes[:-1] == [epub_writer._RUN] * (len(sizes) - 1)
+    else:  # never growing; the last runs (each worker's last) a small part of the book
+        assert sizes[:-1] == sorted(sizes[:-1], reverse=True)
+        assert all(size <= max(epub_writer._MIN_RUN, count // 40) for size in sizes[-workers:])
+
+
 def _templates(tmp_path, chapter: str) -> Resources:
     (tmp_path / "templates").mkdir(exist_ok=True)
     (tmp_path / "templates" / "chapter.xhtml").write_text(chapter, encoding="utf-8")
