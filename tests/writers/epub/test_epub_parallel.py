@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import replace
 
+import deflate
 import jinja2
 import pytest
 
@@ -88,6 +89,21 @@ def test_a_book_of_many_posts_is_rendered_by_workers_with_the_default_threshold(
     assert shared == _build(monkeypatch, collection, workers=False)
 
 
+@pytest.mark.parametrize("count", [1, 199, 200, 2000, 10_000])
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_runs_cover_every_chapter_once_in_order_and_shrink_towards_the_end(count, workers):
+    job = epub_writer._ChapterJob([None] * count, [], None, {}, Resources(), None, "en", [], 0)
+    runs = job.runs(workers)
+    assert [i for run in runs for i in run] == list(range(count))
+    sizes = [len(run) for run in runs]
+    assert max(sizes) <= epub_writer._RUN
+    if workers == 1:
+        assert sizes[:-1] == [epub_writer._RUN] * (len(sizes) - 1)
+    else:  # never growing; the last runs (each worker's last) a small part of the book
+        assert sizes[:-1] == sorted(sizes[:-1], reverse=True)
+        assert all(size <= max(epub_writer._MIN_RUN, count // 40) for size in sizes[-workers:])
+
+
 def _templates(tmp_path, chapter: str) -> Resources:
     (tmp_path / "templates").mkdir(exist_ok=True)
     (tmp_path / "templates" / "chapter.xhtml").write_text(chapter, encoding="utf-8")
@@ -132,8 +148,25 @@ def test_an_error_in_a_worker_reaches_the_user_as_itself(monkeypatch, tmp_path, 
         _build(monkeypatch, _read([SAMPLES]), workers, writer)
 
 
-def _reference_zip(entries: dict[str, tuple[bytes, int]], stamp) -> bytes:
+class _Libdeflate:
+    """zipfile's compressor, deflating as the writer does (libdeflate, in one call): zipfile then writes the
+    same compressed data, and the comparison is about everything else in the archive."""
+
+    def __init__(self):
+        self.pending = bytearray()
+
+    def compress(self, data: bytes) -> bytes:
+        self.pending += data
+        return b""
+
+    def flush(self) -> bytes:
+        return bytes(deflate.deflate_compress(bytes(self.pending), epub_writer._DEFLATE_LEVEL))
+
+
+def _reference_zip(entries: dict[str, tuple[bytes, int]], stamp, monkeypatch) -> bytes:
     """What the writer zipped with before: zipfile, fixed times, Unix, mode 644, mimetype stored."""
+    monkeypatch.setattr(zipfile, "_get_compressor", lambda compress_type, compresslevel=None: (
+        _Libdeflate() if compress_type == zipfile.ZIP_DEFLATED else None))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name, (content, method) in entries.items():
@@ -151,7 +184,7 @@ def _entries(contents: dict[str, tuple[bytes, int]]) -> dict:
 
 
 @pytest.mark.parametrize("stamp", [(2022, 5, 27, 14, 42, 33), (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58)])
-def test_the_zip_is_byte_for_byte_what_zipfile_writes(stamp):
+def test_the_zip_is_byte_for_byte_what_zipfile_writes(stamp, monkeypatch):
     contents = {
         "mimetype": (b"application/epub+zip", zipfile.ZIP_STORED),
         "META-INF/container.xml": (b"<?xml version='1.0'?>" + b"<container/>" * 50, zipfile.ZIP_DEFLATED),
@@ -161,17 +194,17 @@ def test_the_zip_is_byte_for_byte_what_zipfile_writes(stamp):
         "EPUB/名前.xhtml": (b"<p>non-ASCII name</p>", zipfile.ZIP_DEFLATED),
     }
     ours = epub_writer._zip(_entries(contents), stamp)
-    assert ours == _reference_zip(contents, stamp)
+    assert ours == _reference_zip(contents, stamp, monkeypatch)
     with zipfile.ZipFile(io.BytesIO(ours)) as archive:
         assert archive.testzip() is None
         assert {name: archive.read(name) for name in archive.namelist()} == {n: c for n, (c, _) in contents.items()}
 
 
-def test_more_than_65535_files_take_the_zip64_end_records_as_zipfile_writes_them():
+def test_more_than_65535_files_take_the_zip64_end_records_as_zipfile_writes_them(monkeypatch):
     contents = {"mimetype": (b"application/epub+zip", zipfile.ZIP_STORED),
                 **{f"EPUB/a{n:05d}.xhtml": (b"<p/>", zipfile.ZIP_DEFLATED) for n in range(0x10000)}}
     stamp = (2022, 5, 27, 14, 42, 32)
     ours = epub_writer._zip(_entries(contents), stamp)
-    assert ours == _reference_zip(contents, stamp)
+    assert ours == _reference_zip(contents, stamp, monkeypatch)
     with zipfile.ZipFile(io.BytesIO(ours)) as archive:
         assert len(archive.namelist()) == 0x10001 and archive.read("EPUB/a65535.xhtml") == b"<p/>"
