@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, ROOT, corpus  # noqa: E402  (a script, not a package)
+from common import RESULTS, ROOT, RUN_ENV, corpus  # noqa: E402  (a script, not a package)
 
 # This checkout's code, whichever interpreter runs the bench (a worktree has no .venv of its own).
 CONVERT = [sys.executable, "-m", "convert"]
-_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
+_ENV = {**RUN_ENV, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
 
 
 _PEAK = ("import resource, subprocess, sys\n"

@@ -125,7 +125,7 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
     instances = [cls(limit_options if cls.takes_limit else job.write_options, resources) for cls in writers]
 
     read_report = read(job.sources, job.read_options, progress, choose=_chooser(job, instances),
-                       prepare=lambda: [writer.prepare() for writer in instances])
+                       prepare=lambda: _prepare(instances))
     report = Report(strict=job.strict, skipped=read_report.skipped, diagnostics=read_report.diagnostics,
                     dropped=dict(sorted(read_report.dropped.items())))
     report.failures.extend(read_report.failures)
@@ -155,6 +155,15 @@ def run(job: Job, registry: Registry | None = None, progress: Callable[[int, int
             _emit(job, writer, collection, _collection_stem(collection), guard, report)
     report.converted = len(collection.articles)
     return report
+
+
+def _prepare(writers: list[Writer]) -> None:
+    """Each writer's head start (``Writer.prepare``), while the reader's workers read."""
+    for writer in writers:
+        try:
+            writer.prepare()
+        except Exception:  # noqa: BLE001  only a head start: rendering meets it again, and reports it
+            pass
 
 
 def _chooser(job: Job, writers: list[Writer]) -> Callable[[Collection], list[Article]] | None:

@@ -73,8 +73,8 @@ class Writer:
         processes read the posts: the time is then spent alongside reading, not after it.
 
         Only a head start: the pipeline may not call it (a small input is read without
-        workers), so ``render`` must not depend on it. It must not raise: a failure here
-        is met again, and reported, where rendering needs the thing.
+        workers), so ``render`` must not depend on it, and it ignores what this raises:
+        rendering meets the failure again, and reports it, where it needs the thing.
         """
 
     def render(self, collection: Collection) -> str | bytes:

@@ -55,6 +55,7 @@ import zipfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -160,6 +161,16 @@ class EpubWriter(Writer):
 
     # Send-to-Kindle takes at most 50 MB, and large books make e-readers slow: larger ones become volumes.
     max_book_bytes = 50 * 1024 * 1024
+
+    def prepare(self) -> None:
+        # Jinja, the four templates compiled, Pillow and the cover's fonts (two fc-match runs):
+        # 0.1 s that the reader's workers hide.
+        for name in ("chapter.xhtml", "cover.xhtml", "contents.xhtml", "section.xhtml"):
+            self.resources.template(name)
+        if self.options.cover is None:
+            import_module("PIL.ImageDraw")
+            import_module("PIL.ImageFont")
+            _cover_fonts()
 
     def render(self, collection: Collection) -> bytes:
         """The book, whatever its size (``documents`` cuts one over ``max_book_bytes`` into volumes)."""

@@ -58,3 +58,22 @@ def test_front_matter_and_feed_writers_load_their_libraries_only_when_needed(tmp
     )
     out = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["False False", "False False", "False True", "True True"]
+
+
+def test_a_failing_prepare_does_not_stop_the_run(tmp_path, monkeypatch):
+    from convert.pipeline import Job, run
+    from convert.writers.json import JsonWriter
+
+    calls = []
+
+    def failing(self):
+        calls.append(1)
+        raise RuntimeError("no such library")
+
+    monkeypatch.setattr(JsonWriter, "prepare", failing)
+    (tmp_path / "posts").mkdir()
+    folder = _posts(tmp_path / "posts", 600)
+    report = run(Job(sources=[folder], formats=["json"], output=tmp_path / "out.json",
+                     read_options=ReadOptions(jobs=2)))
+    assert calls == [1] and report.exit_code == 0
+    assert (tmp_path / "out.json").read_text(encoding="utf-8").count('"jekyll_id"') == 600
