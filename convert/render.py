@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from .model import Article
 from .resources import Resources
+from .text import normalize_lang
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -36,7 +37,6 @@ _EPUB_TYPE = "{%s}type" % EPUB_NS
 
 # huge_tree: a body may hold a text node over 10 MB, which libxml2 would otherwise refuse.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
-_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _RTL = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "dv", "ku", "sd", "ug"})
 _LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel"})
 _ID_ATTR = re.compile(r'\sid="([^"]*)"')
@@ -55,14 +55,6 @@ _LABELS = {
 }
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
-
-
-def normalize_lang(lang: str | None) -> str:
-    """A well-formed BCP 47 tag: ``zh_CN`` -> ``zh-CN``; empty, ``C``, ``POSIX`` or junk -> ``und``."""
-    tag = (lang or "").split(".", 1)[0].split("@", 1)[0].replace("_", "-").strip()
-    if not tag or tag.upper() in ("C", "POSIX") or not _LANG_TAG.match(tag):
-        return "und"
-    return tag
 
 
 def primary(lang: str) -> str:

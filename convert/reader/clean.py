@@ -46,6 +46,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 import nh3
 
 from convert.model import Asset
+from convert.text import normalize_lang
 
 __all__ = ["CleanBody", "clean_body", "MAX_DEPTH"]
 
@@ -171,7 +172,9 @@ _CHECKED = re.compile(r"""\schecked\b""", re.I)
 # Substrings of nh3's output that the steps after it look for, in one scan (as with
 # _TRIGGERS, none can start inside another or be the start of another).
 _VOID_TRIGGERS = frozenset({"<br", "<hr", "<img", "<col", "<wbr"})
-_OUTPUT_TRIGGERS = re.compile(r'<(?:pre|a|img|br|hr|col|wbr|code)| (?:style="|class="")|&nbsp;')
+_OUTPUT_TRIGGERS = re.compile(r'<(?:pre|a|img|br|hr|col|wbr|code)| (?:style="|class=""|lang=")|&nbsp;')
+# A lang attribute inside a tag ([^>]* cannot leave it: nh3 escapes '>' in values).
+_LANG_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*(?: [^>]*?)?) lang="([^"]*)"')
 
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>")
 _ATTR = re.compile(r' ([a-z][a-z0-9:-]*)="([^"]*)"')
@@ -294,6 +297,8 @@ def clean_body(
         out = _VOID_OPEN.sub(r"\1 />", out)
     if "<code" in found and "<code " in out:
         out = _CODE_CLASS.sub(_code_class, out)
+    if ' lang="' in found:
+        out = _LANG_ATTRIBUTE.sub(_lang_attribute, out)
     if out.count("<") > 2 * MAX_DEPTH:  # depth D needs D start and D end tags
         out = _cap_depth(out, dropped)
     # U+0338 composes with '<' and '>', which the serialized text holds as &lt; &gt;
@@ -429,6 +434,17 @@ def _cell_style(m: re.Match) -> str:
     # declaration or a value nh3 mangled would be CSS the canonical body does not carry.
     value = m.group(2).lower()
     return f'{m.group(1)} style="{value}"' if value in _ALIGN else m.group(1)
+
+
+def _lang_attribute(m: re.Match) -> str:
+    """``lang`` as a well-formed BCP 47 tag (``zh_CN`` -> ``zh-CN``), or gone when it names no
+    language (``C``, ``POSIX``, junk): the element then has its article's language. An
+    empty value (language unknown) and ``und`` stay."""
+    value = m.group(2)
+    if not value or value.strip().lower() == "und":
+        return m.group(0)
+    tag = normalize_lang(_html.unescape(value))
+    return m.group(1) if tag == "und" else f'{m.group(1)} lang="{tag}"'
 
 
 def _code_class(m: re.Match) -> str:

@@ -22,6 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from ..text import is_language_tag
+
 MARKUP = (".xhtml", ".html", ".htm", ".opf", ".ncx")
 _XML_DECLARATION = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*?\bencoding\s*=\s*(["'])utf-8\1[^>]*\?>""",
                               re.IGNORECASE)
@@ -38,27 +40,6 @@ _CHECKED = etree.XPath(
     namespaces={"x": "http://www.w3.org/1999/xhtml", "dc": "http://purl.org/dc/elements/1.1/",
                 "ncx": "http://www.daisy.org/z3986/2005/ncx/"})
 _LANG_ATTRIBUTES = frozenset({"lang", "{http://www.w3.org/XML/1998/namespace}lang"})
-# RFC 5646 (BCP 47) well-formedness: langtag, private use, or a grandfathered tag.
-_BCP47 = re.compile(r"""
-    (?: (?: [a-z]{2,3} (?:-[a-z]{3}){0,3} | [a-z]{4,8} )   # language, extlang
-        (?: -[a-z]{4} )?                                    # script
-        (?: -(?:[a-z]{2}|[0-9]{3}) )?                       # region
-        (?: -(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}) )*          # variants
-        (?: -[0-9a-wyz](?:-[a-z0-9]{2,8})+ )*               # extensions
-        (?: -x(?:-[a-z0-9]{1,8})+ )?                        # private use
-    | x(?:-[a-z0-9]{1,8})+
-    | en-gb-oed | i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
-    | sgn-(?:be-fr|be-nl|ch-de) | art-lojban | cel-gaulish | no-(?:bok|nyn) | zh-(?:guoyu|hakka|min|min-nan|xiang)
-    )""", re.IGNORECASE | re.VERBOSE)
-
-
-def is_language_tag(tag: str) -> bool:
-    """Whether ``tag`` is a well-formed BCP 47 language tag (``zh-CN``, ``en``, ``und``; not ``C`` or ``zh_CN``).
-
-    Form only, as RFC 5646 defines it: a well-formed tag need not be registered (``POSIX`` is well-formed)."""
-    return bool(_BCP47.fullmatch(tag))
-
-
 @dataclass(frozen=True)  # no __slots__: pickles faster, and the EPUB writer's workers send thousands back
 class FileLint:
     """What the lint found in one file of the book (named as in the archive, ``EPUB/a0001.xhtml``).

@@ -509,3 +509,16 @@ def test_style_like_text_is_not_touched():
 def test_hidden_cell_still_goes():
     assert out('<table><tr><td style="display:none">secret</td><td>ok</td></tr></table>') \
         == "<table><tbody><tr><td>ok</td></tr></tbody></table>"
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<p lang="zh_CN">中</p>', '<p lang="zh-CN">中</p>'),
+    ('<p lang="en_US.UTF-8" id="a">x</p>', '<p lang="en-US" id="a">x</p>'),
+    ('<p id="a" lang="C">x</p>', '<p id="a">x</p>'),
+    ('<p lang="POSIX">x</p>', "<p>x</p>"),
+    ('<div lang="">x</div>', '<div lang="">x</div>'),  # language unknown: valid, kept
+    ('<p lang="und">x</p>', '<p lang="und">x</p>'),
+    ('<p lang="ja">x lang="C" y</p>', '<p lang="ja">x lang="C" y</p>'),  # text is text
+])
+def test_lang_attributes_become_bcp47_tags_or_go(html, expected):
+    assert clean_body(html).html == expected

@@ -106,6 +106,18 @@ def test_the_writer_refuses_a_book_kindle_would_reject(tmp_path):
         EpubWriter(resources=Resources([tmp_path], [])).render(_read([SEED]))
 
 
+def test_locale_names_as_body_languages_do_not_cost_the_book(tmp_path):
+    """Scraped bodies carry locale names (zh_CN, C): the reader makes them tags or drops them,
+    so the lint that guards Send-to-Kindle finds nothing to refuse the book for."""
+    post = tmp_path / "2022-05-27-lang.md"
+    post.write_text('---\ntitle: 语言\n---\n<p lang="zh_CN">中文段落</p>\n<p lang="C">plain</p>\n'
+                    '<p lang="en_US.UTF-8">English</p>\n', encoding="utf-8")
+    book = EpubWriter().render(_read([post]))
+    assert kindle_lint(book) == []
+    chapter = unzip(book)["EPUB/a0001.xhtml"].decode("utf-8")
+    assert '<p lang="zh-CN">中文段落</p>' in chapter and "<p>plain</p>" in chapter and '<p lang="en-US">' in chapter
+
+
 @pytest.fixture(scope="module")
 def books():
     """name -> files of the EPUB we build (the writer has already run the lint on it)."""
