@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import heapq
 import io
 import multiprocessing
 import os
@@ -61,6 +62,7 @@ _HYPHENATED = frozenset("af ca cs da de en eo es et fi fr gl hr hu id is it la l
                         "sq sv tr".split())
 _COLSPAN = re.compile(r'colspan="\s*(\d+)')
 _CHARS_PER_RUN = 100_000  # body text per run of a volume laid out in parts: bounds each child's memory
+_RUNS_PER_CORE = 3  # at least: the runs near the end are then short, and the cores finish them together
 _MEMORY_LIMIT = 4 << 30  # bytes of address space a rendering child may use
 _PER_ARTICLE_SECONDS = 2.0  # a volume's time limit grows with its articles, on top of render_timeout
 
@@ -182,11 +184,15 @@ class PdfWriter(Writer):
            wider than the paper by the gutter's offset, with the inner margin on both
            sides and no running heads or folios. The text block is as wide as on the
            real page, so the lines and page breaks are the ones of a single call, and
-           each page becomes a left or right page by where its MediaBox starts.
-        2. Their page counts give every article's page number, so the front (title
-           page, contents) is laid out with the real numbers, and the running heads and
-           folios of each run of pages with ``templates/pdf-furniture.html``, through
-           the volume's own stylesheets.
+           each page becomes a left or right page by where its MediaBox starts. The
+           front (title page, contents) is laid out first with stand-in page numbers,
+           for its length.
+        2. As soon as the runs before it and the front's length are known, a run's
+           pages have their numbers: its running heads and folios are laid out
+           (``templates/pdf-furniture.html``, through the volume's own stylesheets)
+           while later runs still are. When every run is done, the front is laid out
+           with the real numbers. All in one pool of children, so no core waits for
+           a round to end.
         3. pikepdf assembles the pages, lays the heads and folios over them, merges
            the named destinations (links between articles) and writes the outline.
         Only one run of articles is in memory per core, whatever the volume's size.
@@ -195,54 +201,80 @@ class PdfWriter(Writer):
 
         geometry = _geometry(self.options)
         sheets = self._stylesheets()
-        # Enough runs to bound a child's memory, and a multiple of the cores so that none idles at the end.
+        right = self.options.start_on == "right"
+        # Enough runs to bound a child's memory, and several per core, so that the cores finish together.
         workers = _workers()
         needed = -(-sum(len(a.body) for a in plan.articles) // _CHARS_PER_RUN)
-        runs = _partition(plan.articles, workers * max(2, -(-needed // workers)))
-        jobs = [RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
-                          (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant) for run in runs]
-        # The front's length, laid out alongside the runs with stand-in page numbers as wide as the real ones
-        # will be (the contents' length depends on the titles, not on which digits the numbers have).
+        runs = _partition(plan.articles, workers * max(_RUNS_PER_CORE, -(-needed // workers)))
+        # The front's length, with stand-in page numbers as wide as the real ones will be (the contents'
+        # length depends on the titles, not on which digits the numbers have).
         widest = 10 ** len(str(sum(len(a.body) for a in plan.articles) // 200 + 10)) - 1
-        front_job = replace(self._front_job(plan, sheets, {i: widest for i in range(len(plan.articles))}),
-                            count_only=True)
-        *results, trial_front = run_many([*jobs, front_job], [*(self._time_limit(len(run)) for run in runs),
-                                                              self._time_limit(1)])
-        culprits = [c for run, r in zip(runs, results) if isinstance(r, RenderFailure)
-                    for c in self._culprits(plan, run, r)]
+        trial = replace(self._front_job(plan, sheets, {i: widest for i in range(len(plan.articles))}),
+                        count_only=True)
+        parts: list = [None] * len(runs)
+        starts: list[list[int]] = [[] for _ in runs]
+        furniture: list[bytes | None] = [None] * len(runs)
+        layout: list[tuple[int, int]] = []  # (first page of the run, its page count), for the runs numbered
+        numbers: dict[int, int] = {}
+        failed: list[tuple[int, RenderFailure]] = []
+        front_pages = front = None
+        # Lowest first: the front (everything else waits for it), then the runs, then heads and folios.
+        with _Pool() as pool:
+            pool.submit(("front", 0), trial, self._time_limit(1), priority=0)
+            for k, run in enumerate(runs):
+                job = RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
+                                (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant)
+                pool.submit(("run", k), job, self._time_limit(len(run)), priority=1)
+            outstanding = 1 + len(runs)
+            while outstanding:
+                (kind, k), result = pool.next_result()
+                outstanding -= 1
+                if isinstance(result, RenderFailure):
+                    if kind == "run":
+                        failed.append((k, result))
+                        continue
+                    raise WriterError(f"the title page, contents or running heads could not be laid out: {result}")
+                if kind == "run":
+                    parts[k] = pikepdf.open(io.BytesIO(result))
+                    starts[k] = _anchor_pages(parts[k], [plan.prefixes[i] for i in runs[k]])
+                elif kind == "furniture":
+                    furniture[k] = result
+                elif k == 0:  # the trial
+                    front_pages = int(result)
+                else:
+                    front = result
+                if failed or front_pages is None:
+                    continue  # the culprits are looked for once every run is done
+                while len(layout) < len(runs) and parts[len(layout)] is not None:
+                    k = len(layout)
+                    page = _first_body_page(front_pages, right) if not layout else _next_run_page(*layout[-1], right)
+                    layout.append((page, len(parts[k].pages)))
+                    numbers.update((i, page + local) for i, local in zip(runs[k], starts[k]))
+                    pool.submit(("furniture", k), self._furniture(plan, sheets, numbers, runs[k], *layout[k]),
+                                self._time_limit(1), priority=2)
+                    outstanding += 1
+                    if len(layout) == len(runs):
+                        pool.submit(("front", 1), self._front_job(plan, sheets, numbers), self._time_limit(1))
+                        outstanding += 1
+        culprits = [c for k, failure in failed for c in self._culprits(plan, runs[k], failure)]
         if culprits:
             raise _Culprits(culprits)
-        if isinstance(trial_front, RenderFailure):
-            raise WriterError(f"the title page and contents could not be laid out: {trial_front}")
-        parts = [pikepdf.open(io.BytesIO(data)) for data in results]
-        starts = [_anchor_pages(part, [plan.prefixes[i] for i in run]) for part, run in zip(parts, runs)]
-
-        right = self.options.start_on == "right"
-        front_pages = int(trial_front)
-        for _ in range(3):  # the real numbers could still change the contents' length: then again
-            first = front_pages + 1 + (right and front_pages % 2 == 1)
-            numbers, page = {}, first
-            layout = []  # (first page of the run, its page count)
-            for part, run, run_starts in zip(parts, runs, starts):
+        for _ in range(3):  # the real numbers changed the contents' length: number the pages again
+            counted = len(pikepdf.open(io.BytesIO(front)).pages)
+            if counted == front_pages:
+                return _assemble(front, parts, layout, furniture, plan, numbers, geometry, right)
+            front_pages, page, layout = counted, _first_body_page(counted, right), []
+            for k, part in enumerate(parts):
                 layout.append((page, len(part.pages)))
-                for i, local in zip(run, run_starts):
-                    numbers[i] = page + local
-                page += len(part.pages) + (right and len(part.pages) % 2 == 1)
-            # The front with the real numbers and the running heads and folios, all at once.
-            furniture_jobs = [self._furniture(plan, sheets, numbers, run, start, count)
-                              for run, (start, count) in zip(runs, layout)]
-            # The front last: it is the largest (a contents of 1,000 entries takes 300 MB), and laid out
-            # last it reaches its peak when the running heads are done, not alongside them.
-            *furniture, front = run_many([*furniture_jobs, self._front_job(plan, sheets, numbers)],
-                                         [self._time_limit(1)] * (1 + len(furniture_jobs)))
+                numbers.update((i, page + local) for i, local in zip(runs[k], starts[k]))
+                page = _next_run_page(page, len(part.pages), right)
+            *furniture, front = run_many(
+                [*(self._furniture(plan, sheets, numbers, run, *place) for run, place in zip(runs, layout)),
+                 self._front_job(plan, sheets, numbers)], [self._time_limit(1)] * (1 + len(runs)))
             for result in (front, *furniture):
                 if isinstance(result, RenderFailure):
                     raise WriterError(f"the front or running heads could not be laid out: {result}")
-            counted = len(pikepdf.open(io.BytesIO(front)).pages)
-            if counted == front_pages:
-                break
-            front_pages = counted
-        return _assemble(front, parts, layout, furniture, plan, numbers, geometry, right)
+        raise WriterError("the contents' length does not settle: its page numbers keep changing it")
 
     def _front_job(self, plan: _Plan, sheets, numbers: dict[int, int]) -> RenderJob:
         return RenderJob(self._html(plan, front=True, articles=False, pages=numbers), sheets, plan.allowed,
@@ -444,6 +476,16 @@ def _months(articles: list[Article], lang: str) -> list[tuple[str, list[int]]]:
     return sections
 
 
+def _first_body_page(front_pages: int, right: bool) -> int:
+    """The page the first article starts on, after ``front_pages`` of title page and contents."""
+    return front_pages + 1 + (right and front_pages % 2 == 1)
+
+
+def _next_run_page(first: int, count: int, right: bool) -> int:
+    """The page after a run of ``count`` pages from ``first`` (a blank one first when it must start right)."""
+    return first + count + (right and count % 2 == 1)
+
+
 def _partition(articles: list[Article], parts: int) -> list[list[int]]:
     """Article indices in ``parts`` consecutive runs of about the same amount of text."""
     total = sum(len(a.body) + 500 for a in articles)  # +500: the header and page break cost something too
@@ -487,64 +529,102 @@ def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None =
              reuse: bool = False) -> list[bytes | RenderFailure]:
     """Every job laid out in a forked child, ``workers`` at a time (every core by default); results in order.
 
-    Forked, not spawned: a child starts with WeasyPrint, its fonts and fontconfig's
-    cache already loaded. A child that overruns its time is killed; one that dies
-    (the memory cap) is a failure of that job only. ``reuse``: a child lays out up to
-    :data:`_JOBS_PER_CHILD` jobs one after the other (``--each``: forking costs about as
-    much as laying out a short article); one that fails any job is retired all the same.
+    ``reuse``: a child lays out up to :data:`_JOBS_PER_CHILD` jobs one after the other (``--each``:
+    forking costs about as much as laying out a short article); one that fails any job is retired all
+    the same.
     """
-    import time
-
-    _warm_up()
-    for job in jobs:
-        for text in job.stylesheets:
-            _stylesheet(text)
-    # Keep the garbage collector off the parent's objects in the children: walking them would copy
-    # every page they sit on into each child (copy-on-write), a hundred megabytes or more per child.
-    gc.freeze()
-    context = multiprocessing.get_context("fork")
-    workers = workers or _workers()
     results: list[bytes | RenderFailure | None] = [None] * len(jobs)
-    idle: list[_Child] = []
-    running: dict = {}  # connection -> (index, child, deadline)
-    pending = list(range(len(jobs)))
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                index = pending.pop(0)
-                child = idle.pop() if idle else _Child(context)
-                child.connection.send(jobs[index])
-                running[child.connection] = (index, child, time.monotonic() + timeouts[index])
-            soonest = min(deadline for _, _, deadline in running.values())
-            for connection in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
-                index, child, _ = running.pop(connection)
-                try:
-                    ok, payload = connection.recv()
-                    results[index] = payload if ok else RenderFailure(payload)
-                except EOFError:
-                    ok = False
-                    child.process.join(5)
-                    results[index] = RenderFailure(f"the layout process died (exit code {child.process.exitcode}), "
-                                                   "probably out of memory")
-                child.jobs += 1
-                if ok and reuse and child.jobs < _JOBS_PER_CHILD:
-                    idle.append(child)
-                else:
-                    child.stop()
-            now = time.monotonic()
-            for connection, (index, child, deadline) in list(running.items()):
-                if now >= deadline:
-                    del running[connection]
-                    results[index] = RenderFailure(f"took longer than {timeouts[index]:.0f} s")
-                    child.stop()
-    finally:
-        for child in idle + [c for _, c, _ in running.values()]:
-            child.stop()
-        gc.unfreeze()
+    with _Pool(workers, reuse) as pool:
+        for index, (job, timeout) in enumerate(zip(jobs, timeouts)):
+            pool.submit(index, job, timeout)
+        for _ in jobs:
+            index, result = pool.next_result()
+            results[index] = result
     return results  # type: ignore[return-value]
 
 
 _JOBS_PER_CHILD = 50
+
+
+class _Pool:
+    """Forked layout children, ``workers`` at a time, for jobs submitted while others run.
+
+    Forked, not spawned: a child starts with WeasyPrint, its fonts and fontconfig's
+    cache already loaded. A child that overruns its time is killed; one that dies
+    (the memory cap) is a failure of that job only. Pending jobs start by priority
+    (the lowest first), then in the order they came, when :meth:`next_result` is
+    called; it answers the next job to finish, as ``(key, PDF bytes or RenderFailure)``.
+    """
+
+    def __init__(self, workers: int | None = None, reuse: bool = False) -> None:
+        self.workers = workers or _workers()
+        self.reuse = reuse
+        self._context = multiprocessing.get_context("fork")
+        self._idle: list[_Child] = []
+        self._running: dict = {}  # connection -> (key, child, deadline, timeout)
+        self._pending: list[tuple[int, int, object, RenderJob, float]] = []  # a heap
+        self._order = 0
+        self._done: list[tuple[object, bytes | RenderFailure]] = []
+
+    def __enter__(self) -> _Pool:
+        _warm_up()
+        # Keep the garbage collector off the parent's objects in the children: walking them would copy
+        # every page they sit on into each child (copy-on-write), a hundred megabytes or more per child.
+        gc.freeze()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for child in self._idle + [c for _, c, _, _ in self._running.values()]:
+            child.stop()
+        gc.unfreeze()
+
+    def submit(self, key, job: RenderJob, timeout: float, priority: int = 0) -> None:
+        for text in job.stylesheets:  # parsed here, once, and inherited by every child forked from now on
+            _stylesheet(text)
+        heapq.heappush(self._pending, (priority, self._order, key, job, timeout))
+        self._order += 1
+
+    def next_result(self) -> tuple[object, bytes | RenderFailure]:
+        import time
+
+        while not self._done:
+            # Started only now, not as each result comes in: a job submitted in answer to a result
+            # then takes its place by priority, ahead of ones that were waiting already.
+            self._start()
+            if not self._running:
+                raise RuntimeError("no layout job is pending")
+            soonest = min(deadline for _, _, deadline, _ in self._running.values())
+            for connection in wait(list(self._running), timeout=max(0.0, soonest - time.monotonic())):
+                key, child, _, _ = self._running.pop(connection)
+                try:
+                    ok, payload = connection.recv()
+                    self._done.append((key, payload if ok else RenderFailure(payload)))
+                except EOFError:
+                    ok = False
+                    child.process.join(5)
+                    self._done.append((key, RenderFailure(f"the layout process died (exit code "
+                                                          f"{child.process.exitcode}), probably out of memory")))
+                child.jobs += 1
+                if ok and self.reuse and child.jobs < _JOBS_PER_CHILD:
+                    self._idle.append(child)
+                else:
+                    child.stop()
+            now = time.monotonic()
+            for connection, (key, child, deadline, timeout) in list(self._running.items()):
+                if now >= deadline:
+                    del self._running[connection]
+                    self._done.append((key, RenderFailure(f"took longer than {timeout:.0f} s")))
+                    child.stop()
+        return self._done.pop(0)
+
+    def _start(self) -> None:
+        import time
+
+        while self._pending and len(self._running) < self.workers:
+            _, _, key, job, timeout = heapq.heappop(self._pending)
+            child = self._idle.pop() if self._idle else _Child(self._context)
+            child.connection.send(job)
+            self._running[child.connection] = (key, child, time.monotonic() + timeout, timeout)
 
 
 class _Child:
