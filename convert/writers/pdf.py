@@ -866,7 +866,7 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
                 if box in page.obj:
                     del page.obj[box]
             if _has_content(page):  # a blank page before a right-hand start stays blank
-                page.add_overlay(sheets.pages[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
+                _lay_over(page, sheets.pages[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
         for name, destination in _dests(part).items():
             # Copied after the pages, so its page reference maps to the page already copied.
             destinations[name] = volume.copy_foreign(part.make_indirect(destination))
@@ -890,6 +890,29 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
     out = io.BytesIO()
     volume.save(out, deterministic_id=True, compress_streams=True)
     return out.getvalue()
+
+
+def _lay_over(page, sheet, rect) -> None:
+    """``sheet`` drawn over ``page`` in ``rect``, as a form XObject named ``/Furniture``.
+
+    Unlike pikepdf's ``add_overlay``: a fixed name, not a random one (the same input gives the
+    same bytes); the page gets its own resource dictionary (WeasyPrint's pages share theirs, which
+    would collect every page's furniture); and the page's content stream is kept as it is, with
+    two small streams around it, instead of being rewritten (and deflated again) into one.
+    """
+    import pikepdf
+
+    form = sheet.as_form_xobject()
+    name = pikepdf.Name("/Furniture")
+    resources = pikepdf.Dictionary({key: value for key, value in page.obj.get("/Resources", {}).items()})
+    xobjects = pikepdf.Dictionary({key: value for key, value in resources.get("/XObject", {}).items()})
+    assert name not in xobjects
+    xobjects[name] = form.with_same_owner_as(page.obj)
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    placement = page.calc_form_xobject_placement(form, name, rect, allow_expand=True)
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"Q\n" + placement, prepend=False)
 
 
 def _has_content(page) -> bool:
