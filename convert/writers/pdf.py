@@ -282,7 +282,9 @@ class PdfWriter(Writer):
 
     def _furniture(self, plan: _Plan, sheets, numbers: dict[int, int], run: list[int], start: int,
                    count: int) -> RenderJob:
-        """The heads and folios of pages ``start``... (a run of articles): one sheet per page."""
+        """The heads and folios of pages ``start``... (a run of articles): one sheet per page, the
+        sheets stacked on one tall page (a page of its own would cost WeasyPrint three times as much)
+        and cut apart again by :func:`_sheet_forms`."""
         starting = {numbers[i]: plan.chapters[i]["running_head"] for i in run}
         current = plan.chapters[run[0]]["running_head"]
         entries = []
@@ -293,7 +295,7 @@ class PdfWriter(Writer):
                             "head": current if right else plan.context["running_head"]})
         html = self.resources.template("pdf-furniture.html").render(
             lang=plan.lang, dir="rtl" if is_rtl(plan.lang) else "", sheets=entries)
-        return RenderJob(html, (*sheets, _furniture_css(_geometry(self.options))), frozenset(), None)
+        return RenderJob(html, (*sheets, _furniture_css(_geometry(self.options), count)), frozenset(), None)
 
     # --- the document ----------------------------------------------------------------
 
@@ -812,16 +814,17 @@ def _running_head(title: str, room: float) -> str:
     return "".join(kept)
 
 
-def _furniture_css(g: _Geometry) -> str:
-    """Sheets as large as the page; heads and folios where the margin boxes would put them, vertically
-    centred in the top and bottom margins, between the page's left and right margins."""
+def _furniture_css(g: _Geometry, sheets: int) -> str:
+    """``sheets`` sheets as large as the page, stacked on one page (a point taller, so that rounding
+    cannot push the last one onto a second page); heads and folios where the margin boxes would put
+    them, vertically centred in the top and bottom margins, between the page's left and right margins."""
     boxes = " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES)
     body = g.height - g.top - g.bottom
-    return (f"@page {{ size: {g.width:.4f}pt {g.height:.4f}pt; }}\n"
+    return (f"@page {{ size: {g.width:.4f}pt {sheets * g.height + 1:.4f}pt; }}\n"
             + "".join(f"@page {selector} {{ margin: 0; {boxes} }}\n"
                       for selector in ("", ":left", ":right", ":first", ":blank"))
             + "html, body { margin: 0; padding: 0; }\n"
-            f".furniture-sheet {{ height: {g.height:.4f}pt; break-after: page; overflow: hidden; }}\n"
+            f".furniture-sheet {{ height: {g.height:.4f}pt; overflow: hidden; }}\n"
             f".furniture-sheet.right {{ padding: 0 {g.outer:.4f}pt 0 {g.inner:.4f}pt; text-align: right; }}\n"
             f".furniture-sheet.left {{ padding: 0 {g.inner:.4f}pt 0 {g.outer:.4f}pt; text-align: left; }}\n"
             f".furniture-head {{ margin: 0; height: {g.top:.4f}pt; line-height: {g.top:.4f}pt; text-indent: 0; }}\n"
@@ -851,7 +854,8 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
 
     volume = pikepdf.open(io.BytesIO(front))  # its catalog has the metadata, language, PDF/A intent
     own = {str(k): v for k, v in _dests(volume).items() if k not in set(plan.prefixes)}
-    overlays = [pikepdf.open(io.BytesIO(data)) for data in furniture]
+    strips = [pikepdf.open(io.BytesIO(data)) for data in furniture]  # open while their forms are copied
+    overlays = [_sheet_forms(strip, count, g) for strip, (_, count) in zip(strips, layout)]
     if right and len(volume.pages) % 2 == 1:
         volume.add_blank_page(page_size=(g.width, g.height))
     destinations = dict(own)
@@ -866,7 +870,7 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
                 if box in page.obj:
                     del page.obj[box]
             if _has_content(page):  # a blank page before a right-hand start stays blank
-                _lay_over(page, sheets.pages[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
+                _lay_over(page, sheets[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
         for name, destination in _dests(part).items():
             # Copied after the pages, so its page reference maps to the page already copied.
             destinations[name] = volume.copy_foreign(part.make_indirect(destination))
@@ -892,8 +896,8 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
     return out.getvalue()
 
 
-def _lay_over(page, sheet, rect) -> None:
-    """``sheet`` drawn over ``page`` in ``rect``, as a form XObject named ``/Furniture``.
+def _lay_over(page, form, rect) -> None:
+    """The form XObject ``form`` drawn over ``page`` in ``rect``, named ``/Furniture``.
 
     Unlike pikepdf's ``add_overlay``: a fixed name, not a random one (the same input gives the
     same bytes); the page gets its own resource dictionary (WeasyPrint's pages share theirs, which
@@ -902,17 +906,98 @@ def _lay_over(page, sheet, rect) -> None:
     """
     import pikepdf
 
-    form = sheet.as_form_xobject()
     name = pikepdf.Name("/Furniture")
     resources = pikepdf.Dictionary({key: value for key, value in page.obj.get("/Resources", {}).items()})
     xobjects = pikepdf.Dictionary({key: value for key, value in resources.get("/XObject", {}).items()})
     assert name not in xobjects
-    xobjects[name] = form.with_same_owner_as(page.obj)
+    form = xobjects[name] = form.with_same_owner_as(page.obj)
     resources.XObject = xobjects
     page.obj.Resources = resources
     placement = page.calc_form_xobject_placement(form, name, rect, allow_expand=True)
     page.contents_add(b"q\n", prepend=True)
     page.contents_add(b"Q\n" + placement, prepend=False)
+
+
+def _sheet_forms(strip, count: int, g: _Geometry) -> list:
+    """The ``count`` sheets of a furniture strip (one tall page, the sheets stacked from its top) as
+    form XObjects, each drawing only its own text. The strip's content stream is split by the sheet
+    each text object starts on; what else it draws stays in every form (each form's box clips it to its
+    sheet), except the groups (``q`` ... ``Q``) left with nothing to draw. Text is what must not be
+    shared: text extraction ignores clipping."""
+    import pikepdf
+
+    if len(strip.pages) != 1:
+        raise WriterError(f"the running heads took {len(strip.pages)} pages instead of one")
+    page = strip.pages[0]
+    top = float(page.MediaBox[3])
+    operations = pikepdf.parse_content_stream(page)
+    owner = _text_owners(operations, top, g.height)
+    forms = []
+    for k in range(count):
+        kept = _drop_empty_groups([op for n, op in enumerate(operations) if owner.get(n, k) == k])
+        form = pikepdf.Stream(strip, pikepdf.unparse_content_stream(kept))
+        form.Type = pikepdf.Name.XObject
+        form.Subtype = pikepdf.Name.Form
+        form.BBox = pikepdf.Array([0, top - (k + 1) * g.height, g.width, top - k * g.height])
+        form.Resources = page.Resources
+        forms.append(form)
+    return forms
+
+
+def _text_owners(operations, top: float, sheet_height: float) -> dict[int, int]:
+    """For each operation inside a text object (``BT`` ... ``ET``): the sheet (counted from the top of
+    the strip) where the text starts, from the current transformation and the text matrix."""
+    ctm, saved = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
+    owner: dict[int, int] = {}
+    begin, origin = 0, None
+    for n, operation in enumerate(operations):
+        name, operands = str(operation.operator), operation.operands
+        if name == "q":
+            saved.append(ctm)
+        elif name == "Q" and saved:
+            ctm = saved.pop()
+        elif name == "cm":
+            ctm = _multiply(tuple(float(x) for x in operands), ctm)
+        elif name == "BT":
+            begin, origin = n, None
+        elif name == "Tm" and origin is None:
+            origin = _multiply(tuple(float(x) for x in operands), ctm)[4:]
+        elif name == "ET":
+            y = (origin or ctm[4:])[1]
+            sheet = int((top - y) // sheet_height)
+            owner.update((i, sheet) for i in range(begin, n + 1))
+    return owner
+
+
+def _multiply(m, n) -> tuple[float, ...]:
+    """The PDF matrix product ``m`` x ``n`` (``m`` applied first), matrices as (a, b, c, d, e, f)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+# Operators that put marks on the page (ET: the end of a text object).
+_PAINTING = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "ET", "INLINE IMAGE"})
+
+
+def _drop_empty_groups(operations) -> list:
+    """``operations`` without the ``q`` ... ``Q`` groups that draw nothing (only set state or clip)."""
+    groups: list[list] = [[]]
+    for operation in operations:
+        name = str(operation.operator)
+        if name == "q":
+            groups.append([operation])
+        elif name == "Q" and len(groups) > 1:
+            group = groups.pop()
+            group.append(operation)
+            if any(str(op.operator) in _PAINTING for op in group):
+                groups[-1].extend(group)
+        else:
+            groups[-1].append(operation)
+    for group in groups[1:]:  # an unbalanced q: kept as it was
+        groups[0].extend(group)
+    return groups[0]
 
 
 def _has_content(page) -> bool:
