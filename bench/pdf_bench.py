@@ -7,12 +7,12 @@ Seed-sized posts (``make_corpus.py N DIR --long-share 1``), A4. In the same run:
 * ``--each``: ``convert --to pdf --each`` on --posts posts, against (a) plain WeasyPrint
   laying out the very HTML documents the writer makes, one after the other in one
   process ("WeasyPrint's own layout time"; stock WeasyPrint PDF writing, and again with
-  ``convert.pdf_output``'s cheaper writing; both with ``convert.cjk_justify``, so the
-  pages are the same), and (b) ``pandoc --pdf-engine=weasyprint``
+  ``convert.pdf_output``'s cheaper writing and ``convert.pdf_leaders``; both with
+  ``convert.cjk_justify``, so the pages are the same), and (b) ``pandoc --pdf-engine=weasyprint``
   once per post, timed on --pandoc-sample posts;
 * a volume of the same posts: ``convert --to pdf`` (laid out in parts on every core),
   against one WeasyPrint call on the same HTML (the writer's own one-call document;
-  stock PDF writing, and again with ``convert.pdf_output``)
+  stock PDF writing, and again with ``convert.pdf_output`` and ``convert.pdf_leaders``)
   and ``pandoc --pdf-engine=weasyprint`` on all the posts at once;
 * memory: a volume of --big posts (about 2,000 pages): peak resident memory of the
   whole process tree (convert and its layout children), sampled every 20 ms, against
@@ -117,8 +117,9 @@ collection = read([source]).collection
 writer = PdfWriter(WriteOptions(paper="A4"))
 writer._prepare()
 if mode.endswith("-stock"):  # WeasyPrint's own PDF writing; the layout keeps convert.cjk_justify, so pages match
-    from convert import pdf_output
+    from convert import pdf_leaders, pdf_output
     pdf_output.uninstall()
+    pdf_leaders.uninstall()
     mode = mode[:-len("-stock")]
 _warm_up()
 articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
@@ -207,7 +208,8 @@ def main() -> None:
                       "speedup_vs_one_call": plain["seconds"] / seconds,
                       # Like for like: both whole processes, each reading the posts.
                       "speedup_vs_one_call_process": plain["process_seconds"] / seconds,
-                      # Stricter still: the one call with convert.pdf_output's cheaper PDF writing too.
+                      # Stricter still: the one call with convert.pdf_output's cheaper PDF writing and
+                      # convert.pdf_leaders too.
                       "one_call_tuned_s": tuned["seconds"], "speedup_vs_one_call_tuned": tuned["seconds"] / seconds}
             if shutil.which("pandoc"):
                 start = time.perf_counter()

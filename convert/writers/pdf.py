@@ -126,9 +126,10 @@ class PdfWriter(Writer):
 
     def _prepare(self) -> None:
         """Check the options, and what this process (and the children it forks) lays out with:
-        HarfBuzz's font subsetter in one pass (convert.pdf_output), and justified CJK lines that
-        reach the margin (convert.cjk_justify)."""
-        from .. import cjk_justify, pdf_output
+        HarfBuzz's font subsetter in one pass (convert.pdf_output), the contents' dot leaders drawn
+        as one text each (convert.pdf_leaders), and justified CJK lines that reach the margin
+        (convert.cjk_justify)."""
+        from .. import cjk_justify, pdf_leaders, pdf_output
 
         self._check_options()
         if not harfbuzz_subsetter():
@@ -137,6 +138,7 @@ class PdfWriter(Writer):
                       "Install it: apt-get install libharfbuzz-subset0")
         else:
             pdf_output.install()  # when it cannot, WeasyPrint's own (slower) subsetting stays: nothing to tell
+        pdf_leaders.install()  # likewise: WeasyPrint's own leaders look the same, only slower
         if not cjk_justify.install():
             self.warn(f"Chinese lines stay ragged: {cjk_justify.unavailable_reason()}")
 
