@@ -145,4 +145,3 @@ def test_install_is_refused_for_a_weasyprint_it_does_not_know(monkeypatch):
 def _restore():
     yield
     pdf_output.uninstall()
-
