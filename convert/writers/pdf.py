@@ -223,6 +223,7 @@ class PdfWriter(Writer):
         # Lowest first: the front (everything else waits for it), then the runs, then heads and folios.
         with _Pool() as pool:
             pool.submit(("front", 0), trial, self._time_limit(1), priority=0)
+            pool.start()  # on a core while the runs' documents are made
             for k, run in enumerate(runs):
                 job = RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
                                 (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant)
@@ -594,7 +595,7 @@ class _Pool:
         while not self._done:
             # Started only now, not as each result comes in: a job submitted in answer to a result
             # then takes its place by priority, ahead of ones that were waiting already.
-            self._start()
+            self.start()
             if not self._running:
                 raise RuntimeError("no layout job is pending")
             soonest = min(deadline for _, _, deadline, _ in self._running.values())
@@ -621,7 +622,8 @@ class _Pool:
                     child.stop()
         return self._done.pop(0)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Pending jobs on the free children now (:meth:`next_result` does it before it waits)."""
         import time
 
         while self._pending and len(self._running) < self.workers:
