@@ -924,22 +924,20 @@ def _lay_over(page, form, rect) -> None:
 
 def _sheet_forms(strip, count: int, g: _Geometry) -> list:
     """The ``count`` sheets of a furniture strip (one tall page, the sheets stacked from its top) as
-    form XObjects, each drawing only its own text. The strip's content stream is split by the sheet
-    each text object starts on; what else it draws stays in every form (each form's box clips it to its
-    sheet), except the groups (``q`` ... ``Q``) left with nothing to draw. Text is what must not be
-    shared: text extraction ignores clipping."""
+    form XObjects, each drawing only its own text. The strip's content stream is cut by the sheet each
+    text object starts on; other marks stay in every form (each form's box clips them to its sheet),
+    and the groups (``q`` ... ``Q``) with nothing to draw for a sheet are left out of its form. Text is
+    what must not be shared: text extraction ignores clipping."""
     import pikepdf
 
     if len(strip.pages) != 1:
         raise WriterError(f"the running heads took {len(strip.pages)} pages instead of one")
     page = strip.pages[0]
     top = float(page.MediaBox[3])
-    operations = pikepdf.parse_content_stream(page)
-    owner = _text_owners(operations, top, g.height)
+    tree = _Group(pikepdf.parse_content_stream(page), top, g.height)
     forms = []
     for k in range(count):
-        kept = _drop_empty_groups([op for n, op in enumerate(operations) if owner.get(n, k) == k])
-        form = pikepdf.Stream(strip, pikepdf.unparse_content_stream(kept))
+        form = pikepdf.Stream(strip, pikepdf.unparse_content_stream(tree.operations(k)))
         form.Type = pikepdf.Name.XObject
         form.Subtype = pikepdf.Name.Form
         form.BBox = pikepdf.Array([0, top - (k + 1) * g.height, g.width, top - k * g.height])
@@ -948,29 +946,68 @@ def _sheet_forms(strip, count: int, g: _Geometry) -> list:
     return forms
 
 
-def _text_owners(operations, top: float, sheet_height: float) -> dict[int, int]:
-    """For each operation inside a text object (``BT`` ... ``ET``): the sheet (counted from the top of
-    the strip) where the text starts, from the current transformation and the text matrix."""
-    ctm, saved = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
-    owner: dict[int, int] = {}
-    begin, origin = 0, None
-    for n, operation in enumerate(operations):
-        name, operands = str(operation.operator), operation.operands
-        if name == "q":
-            saved.append(ctm)
-        elif name == "Q" and saved:
-            ctm = saved.pop()
-        elif name == "cm":
-            ctm = _multiply(tuple(float(x) for x in operands), ctm)
-        elif name == "BT":
-            begin, origin = n, None
-        elif name == "Tm" and origin is None:
-            origin = _multiply(tuple(float(x) for x in operands), ctm)[4:]
-        elif name == "ET":
-            y = (origin or ctm[4:])[1]
-            sheet = int((top - y) // sheet_height)
-            owner.update((i, sheet) for i in range(begin, n + 1))
-    return owner
+# Operators that put marks on the page, besides text.
+_PAINTING = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE"})
+
+
+class _Group:
+    """A content stream as a tree of graphics-state groups (``q`` ... ``Q``), whose items are operations,
+    text objects (``BT`` ... ``ET``, with the sheet where their text starts) and groups; each group knows
+    the sheets its text is on and whether it paints anything else, so a sheet's operations are found
+    without walking the other sheets' groups."""
+
+    def __init__(self, operations, top: float, sheet_height: float) -> None:
+        self.items: list = []  # operation | ("text", sheet, [operations]) | _Group
+        self.sheets: set[int] = set()
+        self.paints = False
+        stack, ctm, saved = [self], (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
+        text: list | None = None
+        origin = None
+        for operation in operations:
+            name = str(operation.operator)
+            if text is not None:  # inside a text object
+                text.append(operation)
+                if name == "Tm" and origin is None:
+                    origin = _multiply(tuple(float(x) for x in operation.operands), ctm)[4:]
+                elif name == "ET":
+                    sheet = int((top - (origin or ctm[4:])[1]) // sheet_height)
+                    stack[-1].items.append(("text", sheet, text))
+                    for group in stack:
+                        group.sheets.add(sheet)
+                    text = None
+                continue
+            if name == "BT":
+                text, origin = [operation], None
+            elif name == "q":
+                saved.append(ctm)
+                child = _Group.__new__(_Group)
+                child.items, child.sheets, child.paints = [operation], set(), False
+                stack[-1].items.append(child)
+                stack.append(child)
+            elif name == "Q" and len(stack) > 1:
+                ctm = saved.pop()
+                stack.pop().items.append(operation)
+            else:
+                if name == "cm":
+                    ctm = _multiply(tuple(float(x) for x in operation.operands), ctm)
+                elif name in _PAINTING:
+                    for group in stack:
+                        group.paints = True
+                stack[-1].items.append(operation)
+
+    def operations(self, sheet: int) -> list:
+        """The operations that draw ``sheet``: its own text, everything but other sheets' text."""
+        found: list = []
+        for item in self.items:
+            if isinstance(item, _Group):
+                if sheet in item.sheets or item.paints:
+                    found.extend(item.operations(sheet))
+            elif isinstance(item, tuple):
+                if item[1] == sheet:
+                    found.extend(item[2])
+            else:
+                found.append(item)
+        return found
 
 
 def _multiply(m, n) -> tuple[float, ...]:
@@ -979,29 +1016,6 @@ def _multiply(m, n) -> tuple[float, ...]:
     a2, b2, c2, d2, e2, f2 = n
     return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
             e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
-
-
-# Operators that put marks on the page (ET: the end of a text object).
-_PAINTING = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "ET", "INLINE IMAGE"})
-
-
-def _drop_empty_groups(operations) -> list:
-    """``operations`` without the ``q`` ... ``Q`` groups that draw nothing (only set state or clip)."""
-    groups: list[list] = [[]]
-    for operation in operations:
-        name = str(operation.operator)
-        if name == "q":
-            groups.append([operation])
-        elif name == "Q" and len(groups) > 1:
-            group = groups.pop()
-            group.append(operation)
-            if any(str(op.operator) in _PAINTING for op in group):
-                groups[-1].extend(group)
-        else:
-            groups[-1].append(operation)
-    for group in groups[1:]:  # an unbalanced q: kept as it was
-        groups[0].extend(group)
-    return groups[0]
 
 
 def _has_content(page) -> bool:
