@@ -498,10 +498,10 @@ def _next_run_page(first: int, count: int, right: bool) -> int:
 
 def _partition(articles: list[Article], parts: int, lead: float = 0, leading: int = 1) -> list[list[int]]:
     """Article indices in ``parts`` consecutive runs of about the same amount of text, but for the first
-    ``leading`` runs, which share ``lead`` more (at most a run's worth): they start alongside a job that
-    takes that long, so the cores are done at the same time."""
+    ``leading`` runs, which share ``lead`` more (at most half a run's worth, for their memory): they start
+    alongside a job that takes that long, so the cores are done at the same time."""
     total = sum(len(a.body) + 500 for a in articles)  # +500: the header and page break cost something too
-    lead = min(lead, total / parts)
+    lead = min(lead, total / parts / 2)
     share = (total - lead) / parts
     runs: list[list[int]] = [[]]
     done = 0
