@@ -1,18 +1,18 @@
 """PDF benchmark (issue #6): per-article PDFs, a 400-page volume and a 2,000-page volume.
 
-    .venv/bin/python bench/pdf_bench.py [--posts 200] [--big 1000] [--pandoc-sample 10]
+    .venv/bin/python bench/pdf_bench.py [--posts 200] [--big 1000] [--pandoc-sample 10] [--only volume]
 
 Seed-sized posts (``make_corpus.py N DIR --long-share 1``), A4. In the same run:
 
 * ``--each``: ``convert --to pdf --each`` on --posts posts, against (a) plain WeasyPrint
   laying out the very HTML documents the writer makes, one after the other in one
   process ("WeasyPrint's own layout time"; stock WeasyPrint PDF writing, and again with
-  ``convert.pdf_output``'s cheaper writing; both with ``convert.cjk_justify``, so the
-  pages are the same), and (b) ``pandoc --pdf-engine=weasyprint``
+  ``convert.pdf_output``'s cheaper writing and ``convert.pdf_leaders``; both with
+  ``convert.cjk_justify``, so the pages are the same), and (b) ``pandoc --pdf-engine=weasyprint``
   once per post, timed on --pandoc-sample posts;
 * a volume of the same posts: ``convert --to pdf`` (laid out in parts on every core),
   against one WeasyPrint call on the same HTML (the writer's own one-call document;
-  stock PDF writing, and again with ``convert.pdf_output``)
+  stock PDF writing, and again with ``convert.pdf_output`` and ``convert.pdf_leaders``)
   and ``pandoc --pdf-engine=weasyprint`` on all the posts at once;
 * memory: a volume of --big posts (about 2,000 pages): peak resident memory of the
   whole process tree (convert and its layout children), sampled every 20 ms, against
@@ -117,8 +117,9 @@ collection = read([source]).collection
 writer = PdfWriter(WriteOptions(paper="A4"))
 writer._prepare()
 if mode.endswith("-stock"):  # WeasyPrint's own PDF writing; the layout keeps convert.cjk_justify, so pages match
-    from convert import pdf_output
+    from convert import pdf_leaders, pdf_output
     pdf_output.uninstall()
+    pdf_leaders.uninstall()
     mode = mode[:-len("-stock")]
 _warm_up()
 articles = sorted(collection.articles, key=lambda a: (a.date, a.id))
@@ -159,7 +160,10 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--big", type=int, default=1000, help="posts in the big volume (about 2 pages each)")
     parser.add_argument("--pandoc-sample", type=int, default=10)
+    parser.add_argument("--only", choices=("each", "volume", "big"), action="append",
+                        help="run only this part (repeatable); bench/results/pdf.json is then left alone")
     args = parser.parse_args()
+    chosen = set(args.only or ("each", "volume", "big"))
     results: dict = {"cores": len(os.sched_getaffinity(0))}
     source = seed_corpus(args.posts)
     posts = sorted((source / "_posts").glob("*.md")) if (source / "_posts").is_dir() else sorted(source.glob("*.md"))
@@ -167,60 +171,67 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         # --- per-article PDFs ---
-        seconds, peak = run_measured([CONVERT, "-q", "--to", "pdf", "--each", "--paper", "A4", "-o",
-                                      str(tmp / "each"), str(source)])
-        each_pages = sum(pdf_pages(p) for p in (tmp / "each").glob("*.pdf"))
-        plain = plain_weasyprint("each-stock", source)
-        tuned = plain_weasyprint("each", source)
-        each = {"posts": len(posts), "pages": each_pages, "convert_s": seconds, "convert_ms_per_post":
-                1000 * seconds / len(posts), "weasyprint_ms_per_post": 1000 * plain["seconds"] / plain["documents"],
-                "weasyprint_tuned_ms_per_post": 1000 * tuned["seconds"] / tuned["documents"], "peak_mb": peak}
-        if shutil.which("pandoc"):
-            sample = posts[: args.pandoc_sample]
-            start = time.perf_counter()
-            for post in sample:
-                subprocess.run(["pandoc", "-f", "markdown", str(post),
-                                "--pdf-engine=" + str(ROOT / ".venv" / "bin" / "weasyprint"),
-                                "-o", str(tmp / "pandoc-each.pdf")], check=True, capture_output=True)
-            each["pandoc_ms_per_post"] = 1000 * (time.perf_counter() - start) / len(sample)
-            each["pandoc_ratio"] = each["pandoc_ms_per_post"] / each["convert_ms_per_post"]
-        each["ratio_to_weasyprint"] = each["convert_ms_per_post"] / each["weasyprint_ms_per_post"]
-        each["ratio_to_weasyprint_tuned"] = each["convert_ms_per_post"] / each["weasyprint_tuned_ms_per_post"]
-        results["each"] = each
-        print(json.dumps({"each": each}, indent=1), flush=True)
+        if "each" in chosen:
+            seconds, peak = run_measured([CONVERT, "-q", "--to", "pdf", "--each", "--paper", "A4", "-o",
+                                          str(tmp / "each"), str(source)])
+            each_pages = sum(pdf_pages(p) for p in (tmp / "each").glob("*.pdf"))
+            plain = plain_weasyprint("each-stock", source)
+            tuned = plain_weasyprint("each", source)
+            each = {"posts": len(posts), "pages": each_pages, "convert_s": seconds, "convert_ms_per_post":
+                    1000 * seconds / len(posts), "weasyprint_ms_per_post": 1000 * plain["seconds"] / plain["documents"],
+                    "weasyprint_tuned_ms_per_post": 1000 * tuned["seconds"] / tuned["documents"], "peak_mb": peak}
+            if shutil.which("pandoc"):
+                sample = posts[: args.pandoc_sample]
+                start = time.perf_counter()
+                for post in sample:
+                    subprocess.run(["pandoc", "-f", "markdown", str(post),
+                                    "--pdf-engine=" + str(ROOT / ".venv" / "bin" / "weasyprint"),
+                                    "-o", str(tmp / "pandoc-each.pdf")], check=True, capture_output=True)
+                each["pandoc_ms_per_post"] = 1000 * (time.perf_counter() - start) / len(sample)
+                each["pandoc_ratio"] = each["pandoc_ms_per_post"] / each["convert_ms_per_post"]
+            each["ratio_to_weasyprint"] = each["convert_ms_per_post"] / each["weasyprint_ms_per_post"]
+            each["ratio_to_weasyprint_tuned"] = each["convert_ms_per_post"] / each["weasyprint_tuned_ms_per_post"]
+            results["each"] = each
+            print(json.dumps({"each": each}, indent=1), flush=True)
 
         # --- a volume of the same posts ---
-        seconds, peak = run_measured([CONVERT, "-q", "--to", "pdf", "--paper", "A4", "-o", str(tmp / "v.pdf"),
-                                      str(source)])
-        plain = plain_weasyprint("volume-stock", source)
-        tuned = plain_weasyprint("volume", source)
-        volume = {"posts": len(posts), "pages": pdf_pages(tmp / "v.pdf"), "convert_s": seconds, "convert_peak_mb": peak,
-                  "one_call_s": plain["seconds"], "one_call_process_s": plain["process_seconds"],
-                  "one_call_peak_mb": plain["peak_mb"],
-                  # Strict: the call's own time against our whole command (start-up and reading included).
-                  "speedup_vs_one_call": plain["seconds"] / seconds,
-                  # Like for like: both whole processes, each reading the posts.
-                  "speedup_vs_one_call_process": plain["process_seconds"] / seconds,
-                  # Stricter still: the one call with convert.pdf_output's cheaper PDF writing too.
-                  "one_call_tuned_s": tuned["seconds"], "speedup_vs_one_call_tuned": tuned["seconds"] / seconds}
-        if shutil.which("pandoc"):
-            start = time.perf_counter()
-            subprocess.run(["pandoc", "-f", "markdown", *map(str, posts),
-                            "--pdf-engine=" + str(ROOT / ".venv" / "bin" / "weasyprint"),
-                            "-o", str(tmp / "pandoc.pdf")], check=True, capture_output=True)
-            volume["pandoc_s"] = time.perf_counter() - start
-            volume["speedup_vs_pandoc"] = volume["pandoc_s"] / seconds
-        results["volume"] = volume
-        print(json.dumps({"volume": volume}, indent=1), flush=True)
+        if "volume" in chosen:
+            seconds, peak = run_measured([CONVERT, "-q", "--to", "pdf", "--paper", "A4", "-o", str(tmp / "v.pdf"),
+                                          str(source)])
+            plain = plain_weasyprint("volume-stock", source)
+            tuned = plain_weasyprint("volume", source)
+            volume = {"posts": len(posts), "pages": pdf_pages(tmp / "v.pdf"), "convert_s": seconds,
+                      "convert_peak_mb": peak,
+                      "one_call_s": plain["seconds"], "one_call_process_s": plain["process_seconds"],
+                      "one_call_peak_mb": plain["peak_mb"],
+                      # Strict: the call's own time against our whole command (start-up and reading included).
+                      "speedup_vs_one_call": plain["seconds"] / seconds,
+                      # Like for like: both whole processes, each reading the posts.
+                      "speedup_vs_one_call_process": plain["process_seconds"] / seconds,
+                      # Stricter still: the one call with convert.pdf_output's cheaper PDF writing and
+                      # convert.pdf_leaders too.
+                      "one_call_tuned_s": tuned["seconds"], "speedup_vs_one_call_tuned": tuned["seconds"] / seconds}
+            if shutil.which("pandoc"):
+                start = time.perf_counter()
+                subprocess.run(["pandoc", "-f", "markdown", *map(str, posts),
+                                "--pdf-engine=" + str(ROOT / ".venv" / "bin" / "weasyprint"),
+                                "-o", str(tmp / "pandoc.pdf")], check=True, capture_output=True)
+                volume["pandoc_s"] = time.perf_counter() - start
+                volume["speedup_vs_pandoc"] = volume["pandoc_s"] / seconds
+            results["volume"] = volume
+            print(json.dumps({"volume": volume}, indent=1), flush=True)
 
         # --- memory: about 2,000 pages ---
-        big = seed_corpus(args.big)
-        seconds, peak = run_measured([CONVERT, "-q", "--to", "pdf", "--paper", "A4", "-o", str(tmp / "big.pdf"),
-                                      str(big)])
-        results["big"] = {"posts": args.big, "pages": pdf_pages(tmp / "big.pdf"), "convert_s": seconds,
-                          "peak_mb": peak}
-        print(json.dumps({"big": results["big"]}, indent=1), flush=True)
+        if "big" in chosen:
+            big = seed_corpus(args.big)
+            seconds, peak = run_measured([CONVERT, "-q", "--to", "pdf", "--paper", "A4", "-o", str(tmp / "big.pdf"),
+                                          str(big)])
+            results["big"] = {"posts": args.big, "pages": pdf_pages(tmp / "big.pdf"), "convert_s": seconds,
+                              "peak_mb": peak}
+            print(json.dumps({"big": results["big"]}, indent=1), flush=True)
 
+    if args.only:
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "pdf.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 

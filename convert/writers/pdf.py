@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import heapq
 import io
 import multiprocessing
 import os
@@ -61,6 +62,10 @@ _HYPHENATED = frozenset("af ca cs da de en eo es et fi fr gl hr hu id is it la l
                         "sq sv tr".split())
 _COLSPAN = re.compile(r'colspan="\s*(\d+)')
 _CHARS_PER_RUN = 100_000  # body text per run of a volume laid out in parts: bounds each child's memory
+_RUNS_PER_CORE = 3  # at least: the runs near the end are then short, and the cores finish them together
+# Laying out the front for its length costs about as much per contents entry as a run does for this much
+# text (measured: 0.59 s for 200 entries, 11.6 s for 200 articles of 2,900 characters).
+_TRIAL_CHARS_PER_ENTRY = 170
 _MEMORY_LIMIT = 4 << 30  # bytes of address space a rendering child may use
 _PER_ARTICLE_SECONDS = 2.0  # a volume's time limit grows with its articles, on top of render_timeout
 
@@ -124,9 +129,10 @@ class PdfWriter(Writer):
 
     def _prepare(self) -> None:
         """Check the options, and what this process (and the children it forks) lays out with:
-        HarfBuzz's font subsetter in one pass (convert.pdf_output), and justified CJK lines that
-        reach the margin (convert.cjk_justify)."""
-        from .. import cjk_justify, pdf_output
+        HarfBuzz's font subsetter in one pass (convert.pdf_output), the contents' dot leaders drawn
+        as one text each (convert.pdf_leaders), and justified CJK lines that reach the margin
+        (convert.cjk_justify)."""
+        from .. import cjk_justify, pdf_leaders, pdf_output
 
         self._check_options()
         if not harfbuzz_subsetter():
@@ -135,6 +141,7 @@ class PdfWriter(Writer):
                       "Install it: apt-get install libharfbuzz-subset0")
         else:
             pdf_output.install()  # when it cannot, WeasyPrint's own (slower) subsetting stays: nothing to tell
+        pdf_leaders.install()  # likewise: WeasyPrint's own leaders look the same, only slower
         if not cjk_justify.install():
             self.warn(f"Chinese lines stay ragged: {cjk_justify.unavailable_reason()}")
 
@@ -182,11 +189,15 @@ class PdfWriter(Writer):
            wider than the paper by the gutter's offset, with the inner margin on both
            sides and no running heads or folios. The text block is as wide as on the
            real page, so the lines and page breaks are the ones of a single call, and
-           each page becomes a left or right page by where its MediaBox starts.
-        2. Their page counts give every article's page number, so the front (title
-           page, contents) is laid out with the real numbers, and the running heads and
-           folios of each run of pages with ``templates/pdf-furniture.html``, through
-           the volume's own stylesheets.
+           each page becomes a left or right page by where its MediaBox starts. The
+           front (title page, contents) is laid out first with stand-in page numbers,
+           for its length.
+        2. As soon as the runs before it and the front's length are known, a run's
+           pages have their numbers: its running heads and folios are laid out
+           (``templates/pdf-furniture.html``, through the volume's own stylesheets)
+           while later runs still are. When every run is done, the front is laid out
+           with the real numbers. All in one pool of children, so no core waits for
+           a round to end.
         3. pikepdf assembles the pages, lays the heads and folios over them, merges
            the named destinations (links between articles) and writes the outline.
         Only one run of articles is in memory per core, whatever the volume's size.
@@ -195,54 +206,83 @@ class PdfWriter(Writer):
 
         geometry = _geometry(self.options)
         sheets = self._stylesheets()
-        # Enough runs to bound a child's memory, and a multiple of the cores so that none idles at the end.
+        right = self.options.start_on == "right"
+        # Enough runs to bound a child's memory, and several per core, so that the cores finish together.
         workers = _workers()
         needed = -(-sum(len(a.body) for a in plan.articles) // _CHARS_PER_RUN)
-        runs = _partition(plan.articles, workers * max(2, -(-needed // workers)))
-        jobs = [RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
-                          (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant) for run in runs]
-        # The front's length, laid out alongside the runs with stand-in page numbers as wide as the real ones
-        # will be (the contents' length depends on the titles, not on which digits the numbers have).
+        # The first runs start alongside the front's trial: they take more, so the cores finish together.
+        runs = _partition(plan.articles, workers * max(_RUNS_PER_CORE, -(-needed // workers)),
+                          lead=_TRIAL_CHARS_PER_ENTRY * len(plan.articles), leading=max(1, workers - 1))
+        # The front's length, with stand-in page numbers as wide as the real ones will be (the contents'
+        # length depends on the titles, not on which digits the numbers have).
         widest = 10 ** len(str(sum(len(a.body) for a in plan.articles) // 200 + 10)) - 1
-        front_job = replace(self._front_job(plan, sheets, {i: widest for i in range(len(plan.articles))}),
-                            count_only=True)
-        *results, trial_front = run_many([*jobs, front_job], [*(self._time_limit(len(run)) for run in runs),
-                                                              self._time_limit(1)])
-        culprits = [c for run, r in zip(runs, results) if isinstance(r, RenderFailure)
-                    for c in self._culprits(plan, run, r)]
+        trial = replace(self._front_job(plan, sheets, {i: widest for i in range(len(plan.articles))}),
+                        count_only=True)
+        parts: list = [None] * len(runs)
+        starts: list[list[int]] = [[] for _ in runs]
+        furniture: list[bytes | None] = [None] * len(runs)
+        layout: list[tuple[int, int]] = []  # (first page of the run, its page count), for the runs numbered
+        numbers: dict[int, int] = {}
+        failed: list[tuple[int, RenderFailure]] = []
+        front_pages = front = None
+        # Lowest first: the front (everything else waits for it), then the runs, then heads and folios.
+        with _Pool() as pool:
+            pool.submit(("front", 0), trial, self._time_limit(1), priority=0)
+            pool.start()  # on a core while the runs' documents are made
+            for k, run in enumerate(runs):
+                job = RenderJob(self._html(plan, front=False, articles=True, include=set(run)),
+                                (*sheets, _run_css(geometry)), plan.allowed, self.options.pdf_variant)
+                pool.submit(("run", k), job, self._time_limit(len(run)), priority=1)
+            outstanding = 1 + len(runs)
+            while outstanding:
+                (kind, k), result = pool.next_result()
+                outstanding -= 1
+                if isinstance(result, RenderFailure):
+                    if kind == "run":
+                        failed.append((k, result))
+                        continue
+                    raise WriterError(f"the title page, contents or running heads could not be laid out: {result}")
+                if kind == "run":
+                    parts[k] = pikepdf.open(io.BytesIO(result))
+                    starts[k] = _anchor_pages(parts[k], [plan.prefixes[i] for i in runs[k]])
+                elif kind == "furniture":
+                    furniture[k] = result
+                elif k == 0:  # the trial
+                    front_pages = int(result)
+                else:
+                    front = result
+                if failed or front_pages is None:
+                    continue  # the culprits are looked for once every run is done
+                while len(layout) < len(runs) and parts[len(layout)] is not None:
+                    k = len(layout)
+                    page = _first_body_page(front_pages, right) if not layout else _next_run_page(*layout[-1], right)
+                    layout.append((page, len(parts[k].pages)))
+                    numbers.update((i, page + local) for i, local in zip(runs[k], starts[k]))
+                    pool.submit(("furniture", k), self._furniture(plan, sheets, numbers, runs[k], *layout[k]),
+                                self._time_limit(1), priority=2)
+                    outstanding += 1
+                    if len(layout) == len(runs):
+                        pool.submit(("front", 1), self._front_job(plan, sheets, numbers), self._time_limit(1))
+                        outstanding += 1
+        culprits = [c for k, failure in failed for c in self._culprits(plan, runs[k], failure)]
         if culprits:
             raise _Culprits(culprits)
-        if isinstance(trial_front, RenderFailure):
-            raise WriterError(f"the title page and contents could not be laid out: {trial_front}")
-        parts = [pikepdf.open(io.BytesIO(data)) for data in results]
-        starts = [_anchor_pages(part, [plan.prefixes[i] for i in run]) for part, run in zip(parts, runs)]
-
-        right = self.options.start_on == "right"
-        front_pages = int(trial_front)
-        for _ in range(3):  # the real numbers could still change the contents' length: then again
-            first = front_pages + 1 + (right and front_pages % 2 == 1)
-            numbers, page = {}, first
-            layout = []  # (first page of the run, its page count)
-            for part, run, run_starts in zip(parts, runs, starts):
+        for _ in range(3):  # the real numbers changed the contents' length: number the pages again
+            counted = len(pikepdf.open(io.BytesIO(front)).pages)
+            if counted == front_pages:
+                return _assemble(front, parts, layout, furniture, plan, numbers, geometry, right)
+            front_pages, page, layout = counted, _first_body_page(counted, right), []
+            for k, part in enumerate(parts):
                 layout.append((page, len(part.pages)))
-                for i, local in zip(run, run_starts):
-                    numbers[i] = page + local
-                page += len(part.pages) + (right and len(part.pages) % 2 == 1)
-            # The front with the real numbers and the running heads and folios, all at once.
-            furniture_jobs = [self._furniture(plan, sheets, numbers, run, start, count)
-                              for run, (start, count) in zip(runs, layout)]
-            # The front last: it is the largest (a contents of 1,000 entries takes 300 MB), and laid out
-            # last it reaches its peak when the running heads are done, not alongside them.
-            *furniture, front = run_many([*furniture_jobs, self._front_job(plan, sheets, numbers)],
-                                         [self._time_limit(1)] * (1 + len(furniture_jobs)))
+                numbers.update((i, page + local) for i, local in zip(runs[k], starts[k]))
+                page = _next_run_page(page, len(part.pages), right)
+            *furniture, front = run_many(
+                [*(self._furniture(plan, sheets, numbers, run, *place) for run, place in zip(runs, layout)),
+                 self._front_job(plan, sheets, numbers)], [self._time_limit(1)] * (1 + len(runs)))
             for result in (front, *furniture):
                 if isinstance(result, RenderFailure):
                     raise WriterError(f"the front or running heads could not be laid out: {result}")
-            counted = len(pikepdf.open(io.BytesIO(front)).pages)
-            if counted == front_pages:
-                break
-            front_pages = counted
-        return _assemble(front, parts, layout, furniture, plan, numbers, geometry, right)
+        raise WriterError("the contents' length does not settle: its page numbers keep changing it")
 
     def _front_job(self, plan: _Plan, sheets, numbers: dict[int, int]) -> RenderJob:
         return RenderJob(self._html(plan, front=True, articles=False, pages=numbers), sheets, plan.allowed,
@@ -250,7 +290,9 @@ class PdfWriter(Writer):
 
     def _furniture(self, plan: _Plan, sheets, numbers: dict[int, int], run: list[int], start: int,
                    count: int) -> RenderJob:
-        """The heads and folios of pages ``start``... (a run of articles): one sheet per page."""
+        """The heads and folios of pages ``start``... (a run of articles): one sheet per page, the
+        sheets stacked on one tall page (a page of its own would cost WeasyPrint three times as much)
+        and cut apart again by :func:`_sheet_forms`."""
         starting = {numbers[i]: plan.chapters[i]["running_head"] for i in run}
         current = plan.chapters[run[0]]["running_head"]
         entries = []
@@ -261,7 +303,7 @@ class PdfWriter(Writer):
                             "head": current if right else plan.context["running_head"]})
         html = self.resources.template("pdf-furniture.html").render(
             lang=plan.lang, dir="rtl" if is_rtl(plan.lang) else "", sheets=entries)
-        return RenderJob(html, (*sheets, _furniture_css(_geometry(self.options))), frozenset(), None)
+        return RenderJob(html, (*sheets, _furniture_css(_geometry(self.options), count)), frozenset(), None)
 
     # --- the document ----------------------------------------------------------------
 
@@ -444,13 +486,27 @@ def _months(articles: list[Article], lang: str) -> list[tuple[str, list[int]]]:
     return sections
 
 
-def _partition(articles: list[Article], parts: int) -> list[list[int]]:
-    """Article indices in ``parts`` consecutive runs of about the same amount of text."""
+def _first_body_page(front_pages: int, right: bool) -> int:
+    """The page the first article starts on, after ``front_pages`` of title page and contents."""
+    return front_pages + 1 + (right and front_pages % 2 == 1)
+
+
+def _next_run_page(first: int, count: int, right: bool) -> int:
+    """The page after a run of ``count`` pages from ``first`` (a blank one first when it must start right)."""
+    return first + count + (right and count % 2 == 1)
+
+
+def _partition(articles: list[Article], parts: int, lead: float = 0, leading: int = 1) -> list[list[int]]:
+    """Article indices in ``parts`` consecutive runs of about the same amount of text, but for the first
+    ``leading`` runs, which share ``lead`` more (at most half a run's worth, for their memory): they start
+    alongside a job that takes that long, so the cores are done at the same time."""
     total = sum(len(a.body) + 500 for a in articles)  # +500: the header and page break cost something too
+    lead = min(lead, total / parts / 2)
+    share = (total - lead) / parts
     runs: list[list[int]] = [[]]
     done = 0
     for i, article in enumerate(articles):
-        if runs[-1] and done >= total * len(runs) / parts:
+        if runs[-1] and done >= share * len(runs) + lead * min(len(runs), leading) / leading:
             runs.append([])
         runs[-1].append(i)
         done += len(article.body) + 500
@@ -487,64 +543,103 @@ def run_many(jobs: list[RenderJob], timeouts: list[float], workers: int | None =
              reuse: bool = False) -> list[bytes | RenderFailure]:
     """Every job laid out in a forked child, ``workers`` at a time (every core by default); results in order.
 
-    Forked, not spawned: a child starts with WeasyPrint, its fonts and fontconfig's
-    cache already loaded. A child that overruns its time is killed; one that dies
-    (the memory cap) is a failure of that job only. ``reuse``: a child lays out up to
-    :data:`_JOBS_PER_CHILD` jobs one after the other (``--each``: forking costs about as
-    much as laying out a short article); one that fails any job is retired all the same.
+    ``reuse``: a child lays out up to :data:`_JOBS_PER_CHILD` jobs one after the other (``--each``:
+    forking costs about as much as laying out a short article); one that fails any job is retired all
+    the same.
     """
-    import time
-
-    _warm_up()
-    for job in jobs:
-        for text in job.stylesheets:
-            _stylesheet(text)
-    # Keep the garbage collector off the parent's objects in the children: walking them would copy
-    # every page they sit on into each child (copy-on-write), a hundred megabytes or more per child.
-    gc.freeze()
-    context = multiprocessing.get_context("fork")
-    workers = workers or _workers()
     results: list[bytes | RenderFailure | None] = [None] * len(jobs)
-    idle: list[_Child] = []
-    running: dict = {}  # connection -> (index, child, deadline)
-    pending = list(range(len(jobs)))
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                index = pending.pop(0)
-                child = idle.pop() if idle else _Child(context)
-                child.connection.send(jobs[index])
-                running[child.connection] = (index, child, time.monotonic() + timeouts[index])
-            soonest = min(deadline for _, _, deadline in running.values())
-            for connection in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
-                index, child, _ = running.pop(connection)
-                try:
-                    ok, payload = connection.recv()
-                    results[index] = payload if ok else RenderFailure(payload)
-                except EOFError:
-                    ok = False
-                    child.process.join(5)
-                    results[index] = RenderFailure(f"the layout process died (exit code {child.process.exitcode}), "
-                                                   "probably out of memory")
-                child.jobs += 1
-                if ok and reuse and child.jobs < _JOBS_PER_CHILD:
-                    idle.append(child)
-                else:
-                    child.stop()
-            now = time.monotonic()
-            for connection, (index, child, deadline) in list(running.items()):
-                if now >= deadline:
-                    del running[connection]
-                    results[index] = RenderFailure(f"took longer than {timeouts[index]:.0f} s")
-                    child.stop()
-    finally:
-        for child in idle + [c for _, c, _ in running.values()]:
-            child.stop()
-        gc.unfreeze()
+    with _Pool(workers, reuse) as pool:
+        for index, (job, timeout) in enumerate(zip(jobs, timeouts)):
+            pool.submit(index, job, timeout)
+        for _ in jobs:
+            index, result = pool.next_result()
+            results[index] = result
     return results  # type: ignore[return-value]
 
 
 _JOBS_PER_CHILD = 50
+
+
+class _Pool:
+    """Forked layout children, ``workers`` at a time, for jobs submitted while others run.
+
+    Forked, not spawned: a child starts with WeasyPrint, its fonts and fontconfig's
+    cache already loaded. A child that overruns its time is killed; one that dies
+    (the memory cap) is a failure of that job only. Pending jobs start by priority
+    (the lowest first), then in the order they came, when :meth:`next_result` is
+    called; it answers the next job to finish, as ``(key, PDF bytes or RenderFailure)``.
+    """
+
+    def __init__(self, workers: int | None = None, reuse: bool = False) -> None:
+        self.workers = workers or _workers()
+        self.reuse = reuse
+        self._context = multiprocessing.get_context("fork")
+        self._idle: list[_Child] = []
+        self._running: dict = {}  # connection -> (key, child, deadline, timeout)
+        self._pending: list[tuple[int, int, object, RenderJob, float]] = []  # a heap
+        self._order = 0
+        self._done: list[tuple[object, bytes | RenderFailure]] = []
+
+    def __enter__(self) -> _Pool:
+        _warm_up()
+        # Keep the garbage collector off the parent's objects in the children: walking them would copy
+        # every page they sit on into each child (copy-on-write), a hundred megabytes or more per child.
+        gc.freeze()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for child in self._idle + [c for _, c, _, _ in self._running.values()]:
+            child.stop()
+        gc.unfreeze()
+
+    def submit(self, key, job: RenderJob, timeout: float, priority: int = 0) -> None:
+        for text in job.stylesheets:  # parsed here, once, and inherited by every child forked from now on
+            _stylesheet(text)
+        heapq.heappush(self._pending, (priority, self._order, key, job, timeout))
+        self._order += 1
+
+    def next_result(self) -> tuple[object, bytes | RenderFailure]:
+        import time
+
+        while not self._done:
+            # Started only now, not as each result comes in: a job submitted in answer to a result
+            # then takes its place by priority, ahead of ones that were waiting already.
+            self.start()
+            if not self._running:
+                raise RuntimeError("no layout job is pending")
+            soonest = min(deadline for _, _, deadline, _ in self._running.values())
+            for connection in wait(list(self._running), timeout=max(0.0, soonest - time.monotonic())):
+                key, child, _, _ = self._running.pop(connection)
+                try:
+                    ok, payload = connection.recv()
+                    self._done.append((key, payload if ok else RenderFailure(payload)))
+                except EOFError:
+                    ok = False
+                    child.process.join(5)
+                    self._done.append((key, RenderFailure(f"the layout process died (exit code "
+                                                          f"{child.process.exitcode}), probably out of memory")))
+                child.jobs += 1
+                if ok and self.reuse and child.jobs < _JOBS_PER_CHILD:
+                    self._idle.append(child)
+                else:
+                    child.stop()
+            now = time.monotonic()
+            for connection, (key, child, deadline, timeout) in list(self._running.items()):
+                if now >= deadline:
+                    del self._running[connection]
+                    self._done.append((key, RenderFailure(f"took longer than {timeout:.0f} s")))
+                    child.stop()
+        return self._done.pop(0)
+
+    def start(self) -> None:
+        """Pending jobs on the free children now (:meth:`next_result` does it before it waits)."""
+        import time
+
+        while self._pending and len(self._running) < self.workers:
+            _, _, key, job, timeout = heapq.heappop(self._pending)
+            child = self._idle.pop() if self._idle else _Child(self._context)
+            child.connection.send(job)
+            self._running[child.connection] = (key, child, time.monotonic() + timeout, timeout)
 
 
 class _Child:
@@ -732,16 +827,17 @@ def _running_head(title: str, room: float) -> str:
     return "".join(kept)
 
 
-def _furniture_css(g: _Geometry) -> str:
-    """Sheets as large as the page; heads and folios where the margin boxes would put them, vertically
-    centred in the top and bottom margins, between the page's left and right margins."""
+def _furniture_css(g: _Geometry, sheets: int) -> str:
+    """``sheets`` sheets as large as the page, stacked on one page (a point taller, so that rounding
+    cannot push the last one onto a second page); heads and folios where the margin boxes would put
+    them, vertically centred in the top and bottom margins, between the page's left and right margins."""
     boxes = " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES)
     body = g.height - g.top - g.bottom
-    return (f"@page {{ size: {g.width:.4f}pt {g.height:.4f}pt; }}\n"
+    return (f"@page {{ size: {g.width:.4f}pt {sheets * g.height + 1:.4f}pt; }}\n"
             + "".join(f"@page {selector} {{ margin: 0; {boxes} }}\n"
                       for selector in ("", ":left", ":right", ":first", ":blank"))
             + "html, body { margin: 0; padding: 0; }\n"
-            f".furniture-sheet {{ height: {g.height:.4f}pt; break-after: page; overflow: hidden; }}\n"
+            f".furniture-sheet {{ height: {g.height:.4f}pt; overflow: hidden; }}\n"
             f".furniture-sheet.right {{ padding: 0 {g.outer:.4f}pt 0 {g.inner:.4f}pt; text-align: right; }}\n"
             f".furniture-sheet.left {{ padding: 0 {g.inner:.4f}pt 0 {g.outer:.4f}pt; text-align: left; }}\n"
             f".furniture-head {{ margin: 0; height: {g.top:.4f}pt; line-height: {g.top:.4f}pt; text-indent: 0; }}\n"
@@ -771,7 +867,8 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
 
     volume = pikepdf.open(io.BytesIO(front))  # its catalog has the metadata, language, PDF/A intent
     own = {str(k): v for k, v in _dests(volume).items() if k not in set(plan.prefixes)}
-    overlays = [pikepdf.open(io.BytesIO(data)) for data in furniture]
+    strips = [pikepdf.open(io.BytesIO(data)) for data in furniture]  # open while their forms are copied
+    overlays = [_sheet_forms(strip, count, g) for strip, (_, count) in zip(strips, layout)]
     if right and len(volume.pages) % 2 == 1:
         volume.add_blank_page(page_size=(g.width, g.height))
     destinations = dict(own)
@@ -786,7 +883,7 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
                 if box in page.obj:
                     del page.obj[box]
             if _has_content(page):  # a blank page before a right-hand start stays blank
-                page.add_overlay(sheets.pages[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
+                _lay_over(page, sheets[n], pikepdf.Rectangle(x, 0, x + g.width, g.height))
         for name, destination in _dests(part).items():
             # Copied after the pages, so its page reference maps to the page already copied.
             destinations[name] = volume.copy_foreign(part.make_indirect(destination))
@@ -810,6 +907,124 @@ def _assemble(front: bytes, parts: list, layout: list[tuple[int, int]], furnitur
     out = io.BytesIO()
     volume.save(out, deterministic_id=True, compress_streams=True)
     return out.getvalue()
+
+
+def _lay_over(page, form, rect) -> None:
+    """The form XObject ``form`` drawn over ``page`` in ``rect``, named ``/Furniture``.
+
+    Unlike pikepdf's ``add_overlay``: a fixed name, not a random one (the same input gives the
+    same bytes); the page gets its own resource dictionary (WeasyPrint's pages share theirs, which
+    would collect every page's furniture); and the page's content stream is kept as it is, with
+    two small streams around it, instead of being rewritten (and deflated again) into one.
+    """
+    import pikepdf
+
+    name = pikepdf.Name("/Furniture")
+    resources = pikepdf.Dictionary({key: value for key, value in page.obj.get("/Resources", {}).items()})
+    xobjects = pikepdf.Dictionary({key: value for key, value in resources.get("/XObject", {}).items()})
+    assert name not in xobjects
+    form = xobjects[name] = form.with_same_owner_as(page.obj)
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    placement = page.calc_form_xobject_placement(form, name, rect, allow_expand=True)
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"Q\n" + placement, prepend=False)
+
+
+def _sheet_forms(strip, count: int, g: _Geometry) -> list:
+    """The ``count`` sheets of a furniture strip (one tall page, the sheets stacked from its top) as
+    form XObjects, each drawing only its own text. The strip's content stream is cut by the sheet each
+    text object starts on; other marks stay in every form (each form's box clips them to its sheet),
+    and the groups (``q`` ... ``Q``) with nothing to draw for a sheet are left out of its form. Text is
+    what must not be shared: text extraction ignores clipping."""
+    import pikepdf
+
+    if len(strip.pages) != 1:
+        raise WriterError(f"the running heads took {len(strip.pages)} pages instead of one")
+    page = strip.pages[0]
+    top = float(page.MediaBox[3])
+    tree = _Group(pikepdf.parse_content_stream(page), top, g.height)
+    forms = []
+    for k in range(count):
+        form = pikepdf.Stream(strip, pikepdf.unparse_content_stream(tree.operations(k)))
+        form.Type = pikepdf.Name.XObject
+        form.Subtype = pikepdf.Name.Form
+        form.BBox = pikepdf.Array([0, top - (k + 1) * g.height, g.width, top - k * g.height])
+        form.Resources = page.Resources
+        forms.append(form)
+    return forms
+
+
+# Operators that put marks on the page, besides text.
+_PAINTING = frozenset({"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE"})
+
+
+class _Group:
+    """A content stream as a tree of graphics-state groups (``q`` ... ``Q``), whose items are operations,
+    text objects (``BT`` ... ``ET``, with the sheet where their text starts) and groups; each group knows
+    the sheets its text is on and whether it paints anything else, so a sheet's operations are found
+    without walking the other sheets' groups."""
+
+    def __init__(self, operations, top: float, sheet_height: float) -> None:
+        self.items: list = []  # operation | ("text", sheet, [operations]) | _Group
+        self.sheets: set[int] = set()
+        self.paints = False
+        stack, ctm, saved = [self], (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
+        text: list | None = None
+        origin = None
+        for operation in operations:
+            name = str(operation.operator)
+            if text is not None:  # inside a text object
+                text.append(operation)
+                if name == "Tm" and origin is None:
+                    origin = _multiply(tuple(float(x) for x in operation.operands), ctm)[4:]
+                elif name == "ET":
+                    sheet = int((top - (origin or ctm[4:])[1]) // sheet_height)
+                    stack[-1].items.append(("text", sheet, text))
+                    for group in stack:
+                        group.sheets.add(sheet)
+                    text = None
+                continue
+            if name == "BT":
+                text, origin = [operation], None
+            elif name == "q":
+                saved.append(ctm)
+                child = _Group.__new__(_Group)
+                child.items, child.sheets, child.paints = [operation], set(), False
+                stack[-1].items.append(child)
+                stack.append(child)
+            elif name == "Q" and len(stack) > 1:
+                ctm = saved.pop()
+                stack.pop().items.append(operation)
+            else:
+                if name == "cm":
+                    ctm = _multiply(tuple(float(x) for x in operation.operands), ctm)
+                elif name in _PAINTING:
+                    for group in stack:
+                        group.paints = True
+                stack[-1].items.append(operation)
+
+    def operations(self, sheet: int) -> list:
+        """The operations that draw ``sheet``: its own text, everything but other sheets' text."""
+        found: list = []
+        for item in self.items:
+            if isinstance(item, _Group):
+                if sheet in item.sheets or item.paints:
+                    found.extend(item.operations(sheet))
+            elif isinstance(item, tuple):
+                if item[1] == sheet:
+                    found.extend(item[2])
+            else:
+                found.append(item)
+        return found
+
+
+def _multiply(m, n) -> tuple[float, ...]:
+    """The PDF matrix product ``m`` x ``n`` (``m`` applied first), matrices as (a, b, c, d, e, f)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
 def _has_content(page) -> bool:

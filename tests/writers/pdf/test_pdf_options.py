@@ -29,14 +29,20 @@ def pdf_of(collection, **options) -> bytes:
     return PdfWriter(WriteOptions(**options)).render(collection)
 
 
-@pytest.mark.parametrize("variant", [None, "pdf/a-3b", "pdf/a-2b", "pdf/ua-1"])
-def test_every_variant_is_reproducible_and_valid(samples, variant, tmp_path):
+@pytest.mark.parametrize("variant, in_parts", [(None, False), ("pdf/a-3b", False), ("pdf/a-2b", False),
+                                               ("pdf/ua-1", False), (None, True), ("pdf/a-3b", True),
+                                               ("pdf/a-2b", True)])
+def test_every_variant_is_reproducible_and_valid(samples, variant, in_parts, tmp_path, monkeypatch):
+    if in_parts:  # laid out in parallel parts and assembled, however small the volume is
+        monkeypatch.setattr(PdfWriter, "parts_threshold", 0)
     first, second = pdf_of(samples, pdf_variant=variant), pdf_of(samples, pdf_variant=variant)
     assert first == second, f"{variant}: two builds differ"
     path = tmp_path / "v.pdf"
     path.write_bytes(first)
     assert qpdf_check(path).returncode == 0
     with pikepdf.open(path) as pdf:
+        # In parts, the running heads and folios are laid over the pages (convert.writers.pdf._lay_over).
+        assert any("/Furniture" in page.Resources.get("/XObject", {}) for page in pdf.pages) == in_parts
         meta = pdf.open_metadata()
         if variant and variant.startswith("pdf/a-"):
             part, conformance = variant[6], variant[7].upper()

@@ -110,7 +110,10 @@ def _article(n: int, body: str, title: str) -> Article:
                    body=body, lang="zh-CN", source=f"posts/{n}.md")
 
 
-def test_a_pathological_article_fails_alone_and_the_volume_is_written_without_it():
+@pytest.mark.parametrize("in_parts", [False, True])
+def test_a_pathological_article_fails_alone_and_the_volume_is_written_without_it(in_parts, monkeypatch):
+    if in_parts:  # laid out in parallel parts, however small the volume is: its run fails, not the others
+        monkeypatch.setattr(PdfWriter, "parts_threshold", 0)
     deep = "<div>" * 2000 + "深" + "</div>" * 2000  # WeasyPrint's layout recursion gives up on this
     collection = Collection(Site(title="测试"), (
         _article(1, "<p>第一篇。</p>", "第一篇"), _article(2, deep, "太深"), _article(3, "<p>第三篇。</p>", "第三篇")))
@@ -122,6 +125,7 @@ def test_a_pathological_article_fails_alone_and_the_volume_is_written_without_it
     with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
         with pdf.open_outline() as tree:
             assert [item.title for item in tree.root] == ["第一篇", "第三篇"]
+        assert any("/Furniture" in page.Resources.get("/XObject", {}) for page in pdf.pages) == in_parts
 
 
 def test_strict_fails_the_volume_instead(tmp_path):
