@@ -109,16 +109,18 @@ def test_each_page_lists_every_entry_once_in_order_across_its_parts(book):
     start = 0
     for month, count in enumerate(MONTHS.values(), 1):
         members, numbered = chapter_files[start:start + count], 0
-        listed = []
-        for part in _pages(files, f"s{month:03d}.xhtml"):
+        listed, parts = [], _pages(files, f"s{month:03d}.xhtml")
+        assert len(parts) > 1 or month == 3
+        for part in parts:
             (entries,) = docs[part].iterfind(".//x:ol[@class='section-entries']", NS)
             assert int(entries.get("start", "1")) == numbered + 1, part  # the list goes on counting
             numbered += len(entries)
             listed += [(a.get("href"), text_of(a)) for a in entries.iterfind("x:li/x:p[@class='entry-title']/x:a", NS)]
         assert listed == [(f, titles[f]) for f in members]
         start += count
-    contents = []
-    for part in _pages(files, "contents.xhtml"):
+    contents, parts = [], _pages(files, "contents.xhtml")
+    assert len(parts) > 1
+    for part in parts:
         for ol in docs[part].iterfind(".//x:ol[@class='contents']", NS):
             heading = ol.getprevious()
             section = heading.find("x:a", NS).get("href")
@@ -136,6 +138,7 @@ def test_only_first_parts_carry_the_heading_and_last_parts_the_way_back(book):
     docs = _documents(files)
     for first in ("s001.xhtml", "s002.xhtml", "contents.xhtml"):
         parts = _pages(files, first)
+        assert len(parts) > 1
         assert [len(docs[p].findall(".//x:h1", NS)) for p in parts] == [1] + [0] * (len(parts) - 1)
         assert len({docs[p].find("x:head/x:title", NS).text for p in parts}) == 1
         for part in parts[1:]:  # a later part is labelled for assistive technology instead
@@ -154,6 +157,7 @@ def test_links_resolve_and_lead_to_the_first_part_of_a_page(book):
     _, _, _, files, _ = book
     assert broken_links(files) == []
     later_parts = [p for first in ("contents.xhtml", "s001.xhtml", "s002.xhtml") for p in _pages(files, first)[1:]]
+    assert len(later_parts) >= 5
     hrefs = [a.get("href") for doc in _documents(files).values() for a in doc.iter("{%s}a" % NS["x"])]
     assert not [h for h in hrefs if h.split("#")[0] in later_parts]
     nav, ncx = files["EPUB/nav.xhtml"].decode(), files["EPUB/toc.ncx"].decode()
