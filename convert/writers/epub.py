@@ -10,7 +10,8 @@ spine. A cover page opens every book, showing ``--cover`` (JPEG or PNG) or a JPE
 drawn here with Pillow (title, dates, source, in a CJK font), byte-reproducible.
 ``--each`` gives one book per article.
 Chapters come from :mod:`convert.render`, split into parts over ``max_chapter_bytes``
-(260 KB); a book over ``max_book_bytes`` (50 MB) comes out of ``documents`` as volumes.
+(260 KB), and so are section pages and the contents page, between entries (``_page_runs``);
+a book over ``max_book_bytes`` (50 MB) comes out of ``documents`` as volumes.
 Images: local files from the source tree and, with ``--fetch-remote``, remote ones
 through :mod:`convert.fetch`; rasters EPUB lacks become PNG, SVG is sanitized by
 :mod:`convert.svg`. What the book cannot hold is reported with ``Writer.warn``.
@@ -370,7 +371,8 @@ class EpubWriter(Writer):
         for name, (run, text) in zip(names, runs):
             if len(text.encode()) > self.max_chapter_bytes:
                 self.warn(f"{name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers refuse: "
-                          "its entry for this article is that large on its own", listed[run.start].source)
+                          "it lists this article alone (a title that long) and cannot be split further",
+                          listed[run.start].source)
         return [_document(_stem(name), name, text) for name, (_, text) in zip(names, runs)]
 
     def _cover(self, collection: Collection, articles: list[Article], lang: str, name: str) -> tuple[str, str, bytes]:

@@ -206,7 +206,7 @@ def test_an_entry_larger_than_the_limit_on_its_own_is_a_warning(tmp_path):
     writer = EpubWriter()
     writer.max_chapter_bytes = 4_000
     files = unzip(writer.render(Collection(Site(lang="zh-CN"), (huge, *articles))))
-    warned = [(d.message.split(" ", 1)[0], d.path) for d in writer.diagnostics if "its entry" in d.message]
+    warned = [(d.message.split(" ", 1)[0], d.path) for d in writer.diagnostics if "lists this article alone" in d.message]
     oversized = [name for name in _pages(files, "contents.xhtml") if len(files["EPUB/" + name]) > 4_000]
     assert oversized and warned == [(name, str(tmp_path / "huge.md")) for name in oversized]
     assert all(len(files["EPUB/" + name]) <= 4_000 for name in _pages(files, "contents.xhtml")
