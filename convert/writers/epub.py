@@ -10,7 +10,8 @@ spine. A cover page opens every book, showing ``--cover`` (JPEG or PNG) or a JPE
 drawn here with Pillow (title, dates, source, in a CJK font), byte-reproducible.
 ``--each`` gives one book per article.
 Chapters come from :mod:`convert.render`, split into parts over ``max_chapter_bytes``
-(260 KB); a book over ``max_book_bytes`` (50 MB) comes out of ``documents`` as volumes.
+(260 KB), and so are section pages and the contents page, between entries (``_page_runs``);
+a book over ``max_book_bytes`` (50 MB) comes out of ``documents`` as volumes.
 Images: local files from the source tree and, with ``--fetch-remote``, remote ones
 through :mod:`convert.fetch`; rasters EPUB lacks become PNG, SVG is sanitized by
 :mod:`convert.svg`. What the book cannot hold is reported with ``Writer.warn``.
@@ -52,7 +53,7 @@ import subprocess
 import threading
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import import_module
@@ -66,7 +67,7 @@ from ebooklib import epub
 from ..errors import FetchError, WriterError
 from ..model import Article, Collection
 from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
-                      normalize_lang, primary, render_chapter, source_file)
+                      normalize_lang, part_file_name, primary, render_chapter, source_file)
 from ..resources import Resources
 from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
 from .base import Document, Writer
@@ -305,12 +306,17 @@ class EpubWriter(Writer):
                                               href=files[i], date_text=format_date(articles[i].date, lang),
                                               summary=_first_line(articles[i])) for i in section["members"]]
             if anthology:
-                contents = self.resources.template("contents.xhtml").render(
-                    title=title, subtitle=date_range(articles, lang), sections=sections, **context)
-                spine.append(_add_document(book, _document("contents", "contents.xhtml", contents)))
-            section_pages = {section["href"]: _document(_stem(section["href"]), section["href"],
-                                                        self.resources.template("section.xhtml").render(
-                title=section["title"], entries=section["entries"], contents="contents.xhtml", **context))
+                contents_page, subtitle = self.resources.template("contents.xhtml"), date_range(articles, lang)
+                spine += [_add_document(book, page) for page in self._pages(
+                    "contents.xhtml", articles, lambda run, part, parts: contents_page.render(
+                        title=title, subtitle=subtitle, sections=_contents_sections(sections, run), part=part,
+                        parts=parts, **context))]
+            section_page = self.resources.template("section.xhtml")
+            section_pages = {section["href"]: self._pages(
+                section["href"], [articles[i] for i in section["members"]],
+                lambda run, part, parts, section=section: section_page.render(
+                    title=section["title"], entries=section["entries"][run.start:run.stop], contents="contents.xhtml",
+                    part=part, parts=parts, start=run.start + 1, **context))
                 for section in sections if section["href"]}
             # The nav and NCX need only the table of contents: made now, while the chapters are rendered.
             book.toc = _toc(sections, articles, files, lang, words, anthology)
@@ -349,6 +355,25 @@ class EpubWriter(Writer):
         used = {"EPUB/" + f for names in contents_of.values() for f in names}
         frame = sum(size for entry, size in stored.items() if entry not in used)
         return _Built(data, costs, frame, whole_title, name)
+
+    def _pages(self, file_name: str, listed: list[Article],
+               render: Callable[[range, int, int], str]) -> list[_PackagedItem]:
+        """A page listing the articles ``listed`` (the contents, a section page) as the book's documents.
+
+        ``render(run, part, parts)`` makes part ``part`` of ``parts``, listing the articles ``run``
+        (a range of indexes into ``listed``). One document, named ``file_name``, when the whole page is
+        within ``max_chapter_bytes``; else several, named as a split chapter's parts (``s001.xhtml``,
+        ``s001-2.xhtml``...), each listing a run of the articles in order, each under the limit unless
+        it lists a single article (a huge title), which is a warning.
+        """
+        runs = _page_runs(render, len(listed), self.max_chapter_bytes)
+        names = [file_name] + [part_file_name(file_name, n) for n in range(2, len(runs) + 1)]
+        for name, (run, text) in zip(names, runs):
+            if len(text.encode()) > self.max_chapter_bytes:
+                self.warn(f"{name} is larger than {self.max_chapter_bytes // 1000} KB, which some e-readers refuse: "
+                          "it lists this article alone (a title that long) and cannot be split further",
+                          listed[run.start].source)
+        return [_document(_stem(name), name, text) for name, (_, text) in zip(names, runs)]
 
     def _cover(self, collection: Collection, articles: list[Article], lang: str, name: str) -> tuple[str, str, bytes]:
         """(file name, media type, bytes) of the cover: ``--cover`` as it is, else a JPEG showing ``name``."""
@@ -773,6 +798,47 @@ def _sections(grouped: list[tuple[str, list[Article]]]) -> list[dict]:
             for index, (label, members) in enumerate(groups or [("", list(range(start)))], 1)]
 
 
+def _page_runs(render: Callable[[range, int, int], str], count: int, limit: int) -> list[tuple[range, str]]:
+    """A page listing ``count`` entries, as (the entries it lists, its text) of each of its parts in order:
+    the whole page when it is within ``limit`` bytes, else parts each within it where an entry allows.
+
+    ``render(run, part, parts)`` makes part ``part`` of ``parts`` listing the entries ``run``. The page
+    is cut between entries (a chapter is cut in its body, which its template receives whole; here the
+    template lists the entries itself): into as many parts as the entries' bytes need, with equally
+    many entries each; a part still over the limit (its entries longer than the others) is halved.
+    """
+    whole = render(range(count), 1, 1)
+    size = len(whole.encode())
+    if size <= limit or count < 2:
+        return [(range(count), whole)]
+    frame = len(render(range(0), 1, 1).encode())  # all a part holds besides its entries, at most
+    parts = min(count, -(-(size - frame) // max(1, limit - frame)))
+    runs = [range(count * n // parts, count * (n + 1) // parts) for n in range(parts)]
+    while True:
+        texts = [render(run, n, len(runs)) for n, run in enumerate(runs, 1)]
+        over = [n for n, text in enumerate(texts) if len(text.encode()) > limit and len(runs[n]) > 1]
+        if not over:
+            return list(zip(runs, texts))
+        for n in reversed(over):
+            run, half = runs[n], (runs[n].start + runs[n].stop) // 2
+            runs[n:n + 1] = [range(run.start, half), range(half, run.stop)]
+
+
+def _contents_sections(sections: list[dict], run: range) -> list[_Fields]:
+    """The sections as the contents page lists them in a part holding the articles ``run`` (reading-order
+    indexes): those with articles in it, each with those articles' entries; ``continued`` when the section
+    began in an earlier part, ``start`` the number of its first entry here."""
+    listed = []
+    for section in sections:
+        members = section["members"]  # consecutive indexes in reading order
+        first, stop = max(run.start, members[0]), min(run.stop, members[-1] + 1)
+        if first < stop:
+            skipped = first - members[0]
+            listed.append(_Fields(title=section["title"], href=section["href"], continued=skipped > 0,
+                                  start=skipped + 1, entries=section["entries"][skipped:skipped + stop - first]))
+    return listed
+
+
 def _toc(sections: list[dict], articles: list[Article], files: list[str], lang: str, words,
          anthology: bool) -> list:
     """The table of contents (nav and NCX): the contents page, then each section with its chapters."""
@@ -787,17 +853,18 @@ def _toc(sections: list[dict], articles: list[Article], files: list[str], lang: 
     return toc
 
 
-def _arrange(book: epub.EpubBook, head: list, lead: list, sections: list[dict], section_pages: dict[str, _PackagedItem],
-             layout: list[list[str]], tail: tuple) -> dict[str, _PackagedItem]:
+def _arrange(book: epub.EpubBook, head: list, lead: list, sections: list[dict],
+             section_pages: dict[str, list[_PackagedItem]], layout: list[list[str]],
+             tail: tuple) -> dict[str, _PackagedItem]:
     """Set the book's items and spine: ``head`` (items) and ``lead`` (spine) as they are, then each section's
-    page and its chapters' files (``layout``: article index -> file names), then ``tail``. The chapter files'
-    items by name, their parts still to be set."""
+    page (its parts) and its chapters' files (``layout``: article index -> file names), then ``tail``. The
+    chapter files' items by name, their parts still to be set."""
     items: dict[str, _PackagedItem] = {}
     book.items = list(head)
     book.spine = list(lead)
     for section in sections:
-        if section["href"]:
-            book.spine.append(_add_document(book, section_pages[section["href"]]))
+        for page in section_pages.get(section["href"], ()):
+            book.spine.append(_add_document(book, page))
         for i in section["members"]:
             for file_name in layout[i]:
                 items[file_name] = _add_document(book, _PackagedItem(_stem(file_name), None, file_name))
