@@ -18,7 +18,7 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import quote, urljoin
 
 from .errors import WriterError
@@ -240,6 +240,13 @@ def feed_title(title: str) -> str:
         title = "".join(out)
     title = _TAG.sub("", _HIDDEN_HTML.sub("", title))
     return " ".join(title.split())
+
+
+def feed_language(site: Site, entries: Sequence[Article]) -> str:
+    """A feed's language: the site's, else the most common one among its own entries. Not the
+    whole archive's: a feed must read the same whether every post was rendered or only the
+    feed's entries (see ``Writer.chooser``: a post's language may come from its body)."""
+    return Collection(site, tuple(entries)).lang
 
 
 def _terms(articles: list[Article], field: str) -> dict[str, list[Article]]:

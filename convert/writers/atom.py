@@ -14,8 +14,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_title, lead_image,
-                     uri, writer_plan)
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_language, feed_title,
+                     lead_image, uri, writer_plan)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -73,8 +73,9 @@ class AtomWriter(Writer):
         if feed.prev_archive:
             fg.link(href=feed.prev_archive, rel="prev-archive", type=self.media_type)
         fg.history.archive(feed.kind == "archive")
-        if collection.lang:
-            fg.language(collection.lang)
+        lang = feed_language(site, feed.entries)
+        if lang:
+            fg.language(lang)
         if site.description:
             fg.subtitle(site.description)
         if site.author:

@@ -18,8 +18,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_title, lead_image,
-                     opml, writer_plan)
+from ..feeds import (FeedDocument, FeedLayout, absolute_content, entries_chooser, feed_language, feed_title,
+                     lead_image, opml, writer_plan)
 from ..model import Article, Collection
 from .base import Document, Writer
 
@@ -70,8 +70,9 @@ class JsonFeedWriter(Writer):
             head["next_url"] = document.prev_archive
         if site.author:
             head["authors"] = [{"name": site.author}]
-        if collection.lang:
-            head["language"] = collection.lang
+        lang = feed_language(site, document.entries)
+        if lang:
+            head["language"] = lang
         if self.options.hub:
             head["hubs"] = [{"type": "WebSub", "url": self.options.hub}]
         return head

@@ -6,6 +6,7 @@ full read: the files must be byte-identical to what the writer makes from it.
 """
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import feedparser
@@ -132,3 +133,36 @@ def test_post_url_in_a_chosen_post_resolves_to_a_post_that_was_not_chosen(tmp_pa
     items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
     assert [i["title"] for i in items] == ["New"]
     assert 'href="https://example.org/2022/01/01/old.html"' in items[0]["content_html"]
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "jsonfeed"])
+def test_a_feeds_language_is_its_entries_so_choosing_does_not_change_it(tmp_path, fmt):
+    # No site language; three older English posts outnumber the two newest Chinese ones,
+    # which alone make the feeds (limit 2). Choosing reads in full only the feeds' entries,
+    # so it never learns the other posts' languages (a body may decide one): a feed's
+    # language is the most common among its own entries, in both ways of reading.
+    source = tmp_path / "posts"
+    source.mkdir()
+    for day in (1, 2, 3):
+        (source / f"2022-05-0{day}-en.md").write_text(
+            f"---\ntitle: Old {day}\ncategories: news\nlang: en\n---\nThe quick brown fox jumps over the lazy dog, "
+            "again and again, in plain English sentences.\n", encoding="utf-8")
+    for day in (4, 5):
+        (source / f"2022-05-0{day}-zh.md").write_text(
+            f"---\ntitle: 新{day}\ncategories: news\n---\n这是一篇用中文写的新闻稿，讲述了市场的最新变化和各方的看法。\n",
+            encoding="utf-8")
+    options = ReadOptions(site_overrides={"url": "https://example.org", "title": "Mixed"})
+    out = tmp_path / "out"
+    run(Job(sources=[source], formats=[fmt], output=out, read_options=options,
+            write_options=WriteOptions(feed_archives=False), selection=Selection(limit=2)))
+    full = read([source], options)
+    assert full.collection.lang == "en"  # the archive as a whole
+    writer = Registry().get(fmt)(WriteOptions(feed_archives=False, limit=2))
+    expected = {d.name: d.content if isinstance(d.content, bytes) else d.content.encode()
+                for d in writer.documents(full.collection)}
+    assert _files(out) == expected
+    main = next(name for name in expected if "/" not in name and not name.endswith((".opml", ".xsl")))
+    if fmt == "jsonfeed":
+        assert json.loads(expected[main])["language"] == "zh"
+    else:
+        assert feedparser.parse(expected[main]).feed.language == "zh"
