@@ -228,7 +228,7 @@ def _folder_categories(file: Path, root: Path, kind: str) -> tuple[str, ...]:
         return ()
     prefix = os.path.join(str(root), "")
     text = str(file)
-    if text.startswith(prefix):  # walked from root: plain string work, a fifth of relative_to's
+    if text.startswith(prefix):  # walked from root: plain string work, not PurePath.relative_to
         parts = tuple(text[len(prefix):].split(os.sep))
     else:
         try:  # callers pass both resolved, or both as walked from the same root

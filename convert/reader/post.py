@@ -26,7 +26,7 @@ from . import jekyll
 from .clean import clean_body
 from .frontmatter import SplitPost, split_front_matter
 from .liquid import render_liquid
-from .site import SiteConfig
+from .site import SiteConfig, path_suffix
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn", ".mdown", ".txt", ""})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
@@ -216,7 +216,7 @@ def _build(split: SplitPost, source: PostSource, config: SiteConfig, settings: R
             # Hugo reads a suffix as a language only for a configured one: 'only.ja.md' is 'only.ja'.
             stem, language_suffix = source.path.stem, ""
         file_slug = source.path.parent.name if stem in ("index", "_index") else stem
-    ext = _suffix(name).lower()
+    ext = path_suffix(name).lower()
 
     def line(key: str) -> int | None:
         return split.line_of(key)
@@ -358,12 +358,6 @@ def _relative_path(source: PostSource) -> str:
         except ValueError:
             pass
     return f"_posts/{source.path.name}"
-
-
-def _suffix(name: str) -> str:
-    """``PurePath.suffix`` of a file called ``name`` (without making a Path again)."""
-    i = name.rfind(".")
-    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def _stem(name: str) -> str:

@@ -230,7 +230,7 @@ def walk_files(directory: Path) -> list[tuple[str, Path]]:
 
 
 def path_suffix(path: str) -> str:
-    """``PurePath.suffix`` of a file's path given as text."""
+    """``PurePath.suffix`` of a file's path (or name) given as text, without making a Path."""
     name = path[path.rfind(os.sep) + 1:]
     i = name.rfind(".")
     return name[i:] if 0 < i < len(name) - 1 else ""
