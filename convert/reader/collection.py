@@ -187,14 +187,14 @@ def _discover(sources: Sequence[str | Path], options: ReadOptions):
                     config = load_site_config(config_file, kind)
                 root = path
                 for text, file, draft in post_files(kind, root, options.drafts):
-                    add(PostSource(file, text, kind, root, _folder_categories(file, root, kind), draft))
+                    add(PostSource(file, text, kind, root, _folder_categories(file, root, kind, text), draft))
             else:
                 root = config.root if config and config.root and _inside(path, config.root) else path
                 kind = _kind(config)
                 for text, file in walk_files(path):
                     suffix = path_suffix(text).lower()
                     if suffix in POST_EXTENSIONS:
-                        categories = _folder_categories(file, root, kind) if kind == "jekyll" else ()
+                        categories = _folder_categories(file, root, kind, text) if kind == "jekyll" else ()
                         add(PostSource(file, text, kind, root, categories))
                     elif suffix == ".json" and options.from_format == "json":
                         json_inputs.append(PostSource(file, text))
@@ -222,12 +222,14 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _folder_categories(file: Path, root: Path, kind: str) -> tuple[str, ...]:
-    """Jekyll: the folders above ``_posts/`` are categories (``news/_posts/x.md`` -> news)."""
+def _folder_categories(file: Path, root: Path, kind: str, text: str | None = None) -> tuple[str, ...]:
+    """Jekyll: the folders above ``_posts/`` are categories (``news/_posts/x.md`` -> news).
+    ``text``: the file's path as text, when the caller has it (a walked Path has not made it yet)."""
     if kind != "jekyll":
         return ()
     prefix = os.path.join(str(root), "")
-    text = str(file)
+    if text is None:
+        text = str(file)
     if text.startswith(prefix):  # walked from root: plain string work, not PurePath.relative_to
         parts = tuple(text[len(prefix):].split(os.sep))
     else:
