@@ -41,7 +41,18 @@ _RTL = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "dv", "ku", "sd", "ug"})
 _LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel"})
 _ID_ATTR = re.compile(r'\sid="([^"]*)"')
 
-_LABELS = {
+
+class Fields(dict):
+    """A dict whose keys are attributes too, for templates: ``entry.title`` finds the value at once (for a
+    plain dict Jinja tries the attribute first and fails, which costs more than rendering a list entry),
+    and ``entry["title"]`` works as for any dict."""
+
+    def __init__(self, **fields):
+        super().__init__(fields)
+        self.__dict__.update(fields)
+
+
+_WORDS = {
     "zh": {"contents": "目录", "original": "原文链接", "categories": "分类", "tags": "标签", "image": "图片",
            "authors_sep": "、", "terms_sep": "、", "untitled": "无题", "notes": "注释", "month": "{y}年{m}月",
            "summary": "{n}篇文章", "uncategorized": "未分类", "untagged": "无标签", "volume": "{title}（第{n}卷）"},
@@ -53,6 +64,7 @@ _LABELS = {
            "month": "{month_name} {y}", "summary": "{n} articles", "uncategorized": "Uncategorized",
            "untagged": "Untagged", "volume": "{title}, volume {n}"},
 }
+_LABELS = {lang: Fields(**words) for lang, words in _WORDS.items()}  # templates read labels.contents
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 

@@ -15,7 +15,6 @@ a first pass over the front matter alone, and bodies are rendered for those only
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import os
 import posixpath
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import Diagnostic, InputError, UsageError
+from ..memory import collector_resting
 from ..model import Article, Collection, collection_from_json
 from .clean import clean_body
 from .post import LinkMaps, PostResult, PostSource, ReadSettings, load_body_renderers, read_post, read_posts
@@ -86,16 +86,8 @@ def read(sources: Sequence[str | Path], options: ReadOptions = ReadOptions(),
     """
     if not sources:
         raise UsageError("no input given: name post files, folders, a site root, or - for standard input")
-    # Reading makes hundreds of thousands of long-lived objects and almost no reference
-    # cycles: the cycle collector would walk them again and again and find nothing. It
-    # rests while reading; the few cycles left are collected after.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_resting():  # forked workers inherit that: they write to fewer pages shared with this process
         return _read(sources, options, progress, choose, prepare)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _read(sources: Sequence[str | Path], options: ReadOptions, progress, choose, prepare) -> ReadReport:

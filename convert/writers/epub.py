@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import html
 import io
 import multiprocessing
@@ -65,9 +64,10 @@ import deflate
 from ebooklib import epub
 
 from ..errors import FetchError, WriterError
+from ..memory import collector_resting
 from ..model import Article, Collection
-from ..render import (BookLinks, article_urls, body_ids, date_range, format_date, format_month, is_rtl, labels,
-                      normalize_lang, part_file_name, primary, render_chapter, source_file)
+from ..render import (BookLinks, Fields, article_urls, body_ids, date_range, format_date, format_month, is_rtl,
+                      labels, normalize_lang, part_file_name, primary, render_chapter, source_file)
 from ..resources import Resources
 from ..svg import UnsafeSvg, looks_like_svg, sanitize_svg
 from .base import Document, Writer
@@ -112,16 +112,6 @@ class _Built:
     frame: int  # what the book costs without any article: cover, stylesheet, contents, nav, OPF
     title: str
     name: str
-
-
-class _Fields(dict):
-    """A dict whose keys are attributes too: a template's ``entry.title`` finds the value at once (for a plain
-    dict Jinja tries the attribute first and fails, which costs more than the rest of rendering an entry),
-    and ``entry["title"]`` works as for any dict."""
-
-    def __init__(self, **fields):
-        super().__init__(fields)
-        self.__dict__.update(fields)
 
 
 class _BodyIds(Mapping):
@@ -232,6 +222,11 @@ class EpubWriter(Writer):
     def _build(self, collection: Collection, fetched: dict, volume: VolumeOf | None = None,
                number: int = 0) -> _Built:
         """One book from ``collection``: volume ``number`` of ``volume`` when given."""
+        with collector_resting():  # else about 5% of a large book's CPU: the collector walking the collection
+            return self._build_book(collection, fetched, volume, number)
+
+    def _build_book(self, collection: Collection, fetched: dict, volume: VolumeOf | None,
+                    number: int) -> _Built:
         if not collection.articles:
             raise WriterError("an EPUB needs at least one article")
         lang = normalize_lang(collection.lang)
@@ -302,9 +297,9 @@ class EpubWriter(Writer):
             spine.append(_add_document(book, _document("cover", "cover.xhtml", page)))
             context = {"lang": lang, "dir": "rtl" if is_rtl(lang) else "", "labels": words, "stylesheets": sheet}
             for section in sections if anthology else ():
-                section["entries"] = [_Fields(title=articles[i].title.strip() or format_date(articles[i].date, lang),
-                                              href=files[i], date_text=format_date(articles[i].date, lang),
-                                              summary=_first_line(articles[i])) for i in section["members"]]
+                section["entries"] = [Fields(title=articles[i].title.strip() or format_date(articles[i].date, lang),
+                                             href=files[i], date_text=format_date(articles[i].date, lang),
+                                             summary=_first_line(articles[i])) for i in section["members"]]
             if anthology:
                 contents_page, subtitle = self.resources.template("contents.xhtml"), date_range(articles, lang)
                 spine += [_add_document(book, page) for page in self._pages(
@@ -726,9 +721,8 @@ class _ChapterRendering:
         if count < _PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
             return
         job.resources.template("chapter.xhtml")  # compiled once, before the workers inherit it
-        # Keep the garbage collector off the writer's objects in the workers: walking them would copy
-        # every page they sit on into each worker (copy-on-write).
-        gc.freeze()
+        # The workers inherit the resting cycle collector (see _build): walking the writer's objects
+        # would copy every page they sit on into each worker (copy-on-write).
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                         initializer=_take_job, initargs=(job,))
         # Runs small enough to keep every worker busy to the end, and to bound what a worker holds.
@@ -741,7 +735,6 @@ class _ChapterRendering:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
-            gc.unfreeze()
 
     def results(self) -> list[_Rendered]:
         """Every chapter, in the order of the book's articles."""
@@ -824,7 +817,7 @@ def _page_runs(render: Callable[[range, int, int], str], count: int, limit: int)
             runs[n:n + 1] = [range(run.start, half), range(half, run.stop)]
 
 
-def _contents_sections(sections: list[dict], run: range) -> list[_Fields]:
+def _contents_sections(sections: list[dict], run: range) -> list[Fields]:
     """The sections as the contents page lists them in a part holding the articles ``run`` (reading-order
     indexes): those with articles in it, each with those articles' entries; ``continued`` when the section
     began in an earlier part, ``start`` the number of its first entry here."""
@@ -834,7 +827,7 @@ def _contents_sections(sections: list[dict], run: range) -> list[_Fields]:
         first, stop = max(run.start, members[0]), min(run.stop, members[-1] + 1)
         if first < stop:
             skipped = first - members[0]
-            listed.append(_Fields(title=section["title"], href=section["href"], continued=skipped > 0,
+            listed.append(Fields(title=section["title"], href=section["href"], continued=skipped > 0,
                                   start=skipped + 1, entries=section["entries"][skipped:skipped + stop - first]))
     return listed
 
