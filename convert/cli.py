@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = parser.add_argument_group("output")
     out.add_argument("-t", "--to", metavar="FORMAT[,FORMAT...]", help="output format(s); see --list-formats")
     out.add_argument("-o", "--output", type=Path, metavar="PATH",
-                     help="output file (format from its extension) or folder")
+                     help="output file (format from its extension) or folder; - for standard output")
     out.add_argument("--each", action="store_true", help="one output per article instead of one per collection")
     out.add_argument("--in-place", action="store_true",
                      help="an output that is an input file replaces it, its bytes kept first in FILE~ "
@@ -197,8 +197,10 @@ def job_from_args(args: argparse.Namespace, registry: Registry) -> Job:
         site_overrides=site_overrides,
     )
     selection = Selection(tuple(args.category), tuple(args.tag), args.since, args.until, args.lang, args.limit)
+    to_stdout = args.output == Path("-")  # as pandoc's -o -: standard output, even for a binary format
     return Job(
-        sources=args.sources, formats=formats, output=args.output, each=args.each, read_options=read_options,
+        sources=args.sources, formats=formats, output=None if to_stdout else args.output,
+        binary_to_stdout=to_stdout, each=args.each, read_options=read_options,
         write_options=WriteOptions(title=args.title, excerpt_only=args.excerpt_only, hub=args.hub,
                                    feed_stylesheet=args.feed_stylesheet, term_feeds=args.term_feeds,
                                    feed_archives=args.feed_archives, feed_paths=tuple(sorted(feed_paths.items())),

@@ -71,6 +71,7 @@ class Job:
     sources: Sequence[str | Path]
     formats: Sequence[str]
     output: Path | None = None  # a file (one format, one document) or a folder; None: stdout
+    binary_to_stdout: bool = False  # -o -: stdout was asked for by name, so a binary format may go there too
     each: bool = False  # one output per article instead of one per collection
     read_options: ReadOptions = ReadOptions()
     write_options: WriteOptions = WriteOptions()
@@ -237,8 +238,9 @@ def _check_output_shape(job: Job, writers: list[type[Writer]]) -> None:
     if job.output is None:
         if many:
             raise UsageError("this output is several files: give -o FOLDER")
-        if any(w.binary for w in writers):
-            raise UsageError("this output is binary: give -o FILE (or -o FOLDER)")
+        if any(w.binary for w in writers) and not job.binary_to_stdout:
+            raise UsageError("this output is binary: give -o FILE (or -o FOLDER), or -o - to write it to "
+                             "standard output")
     elif many and job.output.exists() and not job.output.is_dir():
         raise UsageError(f"-o {job.output}: several outputs need a folder, and this is a file")
 

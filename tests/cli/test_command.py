@@ -196,3 +196,20 @@ def test_several_files_need_an_output_folder():
         result = convert("--to", fmt, SAMPLES)
         assert result.returncode == 2 and result.stdout == ""
         assert "this output is several files: give -o FOLDER" in result.stderr
+
+
+def test_dash_output_is_standard_output_binary_formats_too(tmp_path):
+    """``-o -`` is standard output (as pandoc's): a binary format goes there only when asked so."""
+    refused = convert("--to", "epub", SAMPLES, cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "this output is binary: give -o FILE (or -o FOLDER), or -o - to write it to standard output" \
+        in refused.stderr
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    piped = subprocess.run([sys.executable, "-m", "convert", "-q", "--to", "epub", "-o", "-", str(SAMPLES)],
+                           capture_output=True, cwd=tmp_path, env=env)
+    assert piped.returncode == 0, piped.stderr
+    assert convert("-q", "--to", "epub", "-o", tmp_path / "book.epub", SAMPLES).returncode == 0
+    assert piped.stdout == (tmp_path / "book.epub").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.epub"]  # no file or folder named "-"
+    several = convert("--to", "atom", "-o", "-", SAMPLES, cwd=tmp_path)
+    assert several.returncode == 2 and "this output is several files: give -o FOLDER" in several.stderr
