@@ -74,6 +74,11 @@ def text_of(element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def first_part(href: str) -> str:
+    """The file a part of a split document continues (``a0003-2.xhtml`` -> ``a0003.xhtml``); else ``href``."""
+    return re.sub(r"-\d+(\.xhtml)$", r"\1", href)
+
+
 def chapters(files: dict[str, bytes]) -> list[list[str]]:
     """The chapter files in reading order, the parts of a split chapter (``a0003.xhtml``, ``a0003-2.xhtml``) together."""
     grouped: dict[str, list[str]] = {}

@@ -16,7 +16,7 @@ from lxml import etree
 
 from convert.errors import WriterError
 from convert.writers.epub import EpubWriter, is_language_tag, kindle_lint
-from tests.support.epub_checks import NS, spine_of, unzip
+from tests.support.epub_checks import NS, chapters, first_part, spine_of, unzip
 
 from .test_epub_writer import CORPUS, SAMPLES, SEED, _read, needs_corpus
 
@@ -121,13 +121,16 @@ def test_locale_names_as_body_languages_do_not_cost_the_book(tmp_path):
 @pytest.fixture(scope="module")
 def books():
     """name -> files of the EPUB we build (the writer has already run the lint on it)."""
-    built = {"samples": EpubWriter().render(_read([SAMPLES]))}
+    split_small = EpubWriter()
+    split_small.max_chapter_bytes = 1_600  # chapters cut into parts: a0001.xhtml, a0001-2.xhtml...
+    built = {"samples": EpubWriter().render(_read([SAMPLES])),
+             "samples, split small": split_small.render(_read([SAMPLES]))}
     if CORPUS.is_dir():
         built["finews"] = EpubWriter().render(_read([CORPUS / "finews"], config=CORPUS / "finews-site" / "_config.yml"))
     return built
 
 
-BOOKS = ["samples", pytest.param("finews", marks=needs_corpus)]
+BOOKS = ["samples", "samples, split small", pytest.param("finews", marks=needs_corpus)]
 
 
 @pytest.mark.parametrize("name", BOOKS)
@@ -171,15 +174,15 @@ def test_every_document_declares_lang_and_xml_lang(books, name):
 
 @pytest.mark.parametrize("name", BOOKS)
 def test_headings_descend_one_level_at_a_time_from_the_chapter_h1(books, name):
+    """Over each chapter, its parts one after the other when it is split (the h1 is in the first)."""
     files = unzip(books[name])
     headings = {f"{{{NS['x']}}}h{n}": n for n in range(1, 7)}
-    chapters = [f for f in spine_of(files) if f.startswith("a")]
-    assert chapters
-    for chapter in chapters:
-        levels = [headings[e.tag] for e in etree.fromstring(files["EPUB/" + chapter]).iter(*headings)]
-        assert levels[:1] == [1], (chapter, levels)
+    assert chapters(files)
+    for parts in chapters(files):
+        levels = [headings[e.tag] for part in parts for e in etree.fromstring(files["EPUB/" + part]).iter(*headings)]
+        assert levels[:1] == [1], (parts, levels)
         skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
-        assert not skips, (chapter, levels)
+        assert not skips, (parts, levels)
 
 
 @pytest.mark.parametrize("name", BOOKS)
@@ -190,5 +193,8 @@ def test_reading_order_equals_nav_order(books, name):
     nav_files = list(dict.fromkeys(a.get("href").split("#")[0] for a in toc.iterfind(".//x:a", NS)))
     ncx = etree.fromstring(files["EPUB/toc.ncx"])
     ncx_files = list(dict.fromkeys(c.get("src").split("#")[0] for c in ncx.iterfind(".//ncx:content", NS)))
-    # The cover page opens the book but is not a heading of the table of contents.
-    assert nav_files == ncx_files == [f for f in spine_of(files) if f != "cover.xhtml"]
+    # The cover page opens the book but is not a heading of the table of contents; the table names the
+    # first part of a split document, which its other parts follow.
+    reading = list(dict.fromkeys(first_part(f) for f in spine_of(files) if f != "cover.xhtml"))
+    assert nav_files == ncx_files == reading
+    assert ("split" in name) == (len(reading) < len(spine_of(files)) - 1)  # the split book has parts
