@@ -9,8 +9,8 @@ not a mode of the product: the rows below the second make books that lack what t
 
 * ``json``: ``convert --to json``, the yardstick;
 * ``epub``: ``convert --to epub`` as shipped;
-* ``- chapter lint``: the Send-to-Kindle lint of each chapter skipped (section pages, nav, NCX
-  and OPF are still linted);
+* ``- chapter lint``: the Send-to-Kindle lint of each chapter skipped (the contents and section
+  pages, the cover page, nav and NCX are still linted; the OPF, linted as it is zipped, is not);
 * ``- deflate 6 -> 1``: and libdeflate's fastest level (a book about 5% larger);
 * ``- cover``: and a cover drawn beforehand (by this script, read from a file) instead of the
   generated one;
