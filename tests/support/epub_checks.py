@@ -84,7 +84,7 @@ def chapters(files: dict[str, bytes]) -> list[list[str]]:
     grouped: dict[str, list[str]] = {}
     for href in spine_of(files):
         if re.fullmatch(r"a\d{4}(-\d+)?\.xhtml", href):
-            grouped.setdefault(href.split(".")[0].split("-")[0], []).append(href)
+            grouped.setdefault(first_part(href), []).append(href)
     return list(grouped.values())
 
 
